@@ -1,0 +1,64 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { Logger } from 'pino';
+
+/**
+ * The codes a client may see in `extensions.code`. Anything else that escapes a resolver is a bug
+ * and is masked (see `maskUnexpectedError`).
+ */
+export const DELIBERATE_CODES = new Set([
+  'BAD_USER_INPUT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  // Apollo Server's own request-level codes: they describe the request, not our internals.
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+export function badUserInput(message: string, field?: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...(field ? { field } : {}) } });
+}
+
+export function notFound(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'NOT_FOUND' } });
+}
+
+export function forbidden(message = 'You may not see this citizen\'s records.'): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
+}
+
+export function unauthenticated(message = 'Sign in to do this.'): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+}
+
+export function conflict(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'CONFLICT' } });
+}
+
+/**
+ * Apollo Server's `formatError`: deliberate errors pass with their code; anything else is logged in
+ * full and replaced by "Unexpected error", so that no SQL, stack or path reaches a client.
+ */
+export function maskUnexpectedError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && DELIBERATE_CODES.has(code)) {
+      // Stack traces are for logs only, even for deliberate errors.
+      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    logger.error({ err: unwrapResolverError(error), path: formatted.path }, 'unexpected error');
+    return {
+      message: 'Unexpected error',
+      ...(formatted.path ? { path: formatted.path } : {}),
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
+  };
+}

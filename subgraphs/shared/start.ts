@@ -1,0 +1,53 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadSubgraphConfig, type SubgraphConfig } from './config.js';
+import { migrate, openDatabase, type Database } from './db.js';
+import { listen, type Listening } from './http.js';
+import { createLogger, type Logger } from './logger.js';
+import type { SubgraphService } from './service.js';
+
+/** Opens a subgraph's own database as configured (PostgreSQL, or PGlite in its own folder) and migrates it. */
+export async function openServiceDatabase(service: SubgraphService, config: SubgraphConfig): Promise<Database> {
+  let dataDir: string | undefined;
+  if (!config.databaseUrl && config.pgliteDir) {
+    dataDir = join(config.pgliteDir, service.name);
+    await mkdir(dataDir, { recursive: true });
+  }
+  const db = await openDatabase({ url: config.databaseUrl, dataDir });
+  await migrate(db, service.migrations);
+  return db;
+}
+
+/**
+ * Starts a subgraph as `main.ts` does: config from the environment, database, optional seed, listen,
+ * and a clean stop on SIGTERM or SIGINT.
+ */
+export async function runSubgraph(service: SubgraphService): Promise<void> {
+  const config = loadSubgraphConfig(service.name);
+  const logger = createLogger(service.name, config.logLevel);
+  const db = await openServiceDatabase(service, config);
+  if (config.seedOnStart) await service.seed(db, { citizens: 200, today: new Date() });
+  const server = await service.create({ db, logger, jwtSecret: config.jwtSecret });
+  const listening = await listen(server.app, config.port, config.host);
+  logger.info(
+    { url: `${listening.url}/graphql`, database: db.engine === 'postgres' ? 'postgresql' : `pglite (${config.pgliteDir ?? 'memory'})` },
+    `${service.name} subgraph ready`,
+  );
+  const shutdown = async () => {
+    logger.info('stopping');
+    await stopAll(listening, server, db, logger);
+    process.exit(0);
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+async function stopAll(listening: Listening, server: { stop(): Promise<void> }, db: Database, logger: Logger) {
+  try {
+    await listening.close();
+    await server.stop();
+    await db.close();
+  } catch (error) {
+    logger.error({ err: error }, 'error while stopping');
+  }
+}

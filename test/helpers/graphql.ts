@@ -1,0 +1,44 @@
+import { signToken } from '../../subgraphs/shared/auth.js';
+import { DEVELOPMENT_JWT_SECRET } from '../../subgraphs/shared/config.js';
+
+/** The secret every test server is started with. */
+export const TEST_JWT_SECRET = DEVELOPMENT_JWT_SECRET;
+
+/** A citizen's token, as `npm run token -- <dni>` prints it. */
+export function citizenToken(dni: string, expiresIn: string | number = '1h'): Promise<string> {
+  return signToken(TEST_JWT_SECRET, { dni }, expiresIn);
+}
+
+/** An agency's token with the given scopes (e.g. `transport:read`) and no citizen. */
+export function agencyToken(scopes: string[]): Promise<string> {
+  return signToken(TEST_JWT_SECRET, { scopes }, '1h');
+}
+
+/** A GraphQL response as it came over HTTP. */
+export interface GraphQLResponse<Data = any> {
+  status: number;
+  data?: Data | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  extensions?: Record<string, unknown>;
+}
+
+/** POSTs one operation to `url` (ending in /graphql) with an optional bearer token. */
+export async function graphql<Data = any>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  token?: string,
+): Promise<GraphQLResponse<Data>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as Omit<GraphQLResponse<Data>, 'status'>;
+  return { status: response.status, ...body };
+}
+
+/** The `extensions.code` of each error, in order. */
+export function errorCodes(response: GraphQLResponse): unknown[] {
+  return (response.errors ?? []).map((error) => error.extensions?.code);
+}
