@@ -149,6 +149,18 @@ export async function migrate(db: Database, directory: URL): Promise<string[]> {
   return applied;
 }
 
+/**
+ * Creates the database a connection URL names, on the same server, unless it exists: each agency's
+ * database is created at its subgraph's first start (connecting to the server's `postgres` database).
+ */
+export async function ensureDatabaseOf(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  if (!name || name === 'postgres') return;
+  url.pathname = '/postgres';
+  await ensurePostgresDatabase(url.toString(), name);
+}
+
 /** Creates the PostgreSQL database `name` on the server of `serverUrl` unless it exists. */
 export async function ensurePostgresDatabase(serverUrl: string, name: string): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });

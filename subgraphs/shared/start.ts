@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.js';
-import { migrate, openDatabase, type Database } from './db.js';
+import { ensureDatabaseOf, migrate, openDatabase, type Database } from './db.js';
 import { listen, type Listening } from './http.js';
 import { createLogger, type Logger } from './logger.js';
 import type { SubgraphService } from './service.js';
@@ -9,7 +9,9 @@ import type { SubgraphService } from './service.js';
 /** Opens a subgraph's own database as configured (PostgreSQL, or PGlite in its own folder) and migrates it. */
 export async function openServiceDatabase(service: SubgraphService, config: SubgraphConfig): Promise<Database> {
   let dataDir: string | undefined;
-  if (!config.databaseUrl && config.pgliteDir) {
+  if (config.databaseUrl) {
+    await ensureDatabaseOf(config.databaseUrl);
+  } else if (config.pgliteDir) {
     dataDir = join(config.pgliteDir, service.name);
     await mkdir(dataDir, { recursive: true });
   }

@@ -1,0 +1,73 @@
+/**
+ * `npm run seed -- --citizens 100000 [--postgres postgres://postgres@127.0.0.1:5432] [--only identity,taxes] [--today 2026-11-26]`
+ *
+ * Writes the deterministic sample data (the five personas plus N generated citizens, the same DNIs in
+ * every agency) into each subgraph's own database: the one its `<NAME>_DATABASE_URL` names, or with
+ * `--postgres <server>` a database `ventanilla_<name>` on that server (created if missing), or else its
+ * embedded PGlite folder. Safe to run twice: existing rows are kept.
+ */
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import { SERVICES } from '../subgraphs/services.js';
+import { loadSubgraphConfig, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
+import { openServiceDatabase } from '../subgraphs/shared/start.js';
+
+const { values } = parseArgs({
+  options: {
+    citizens: { type: 'string', default: '1000' },
+    postgres: { type: 'string' },
+    only: { type: 'string' },
+    today: { type: 'string' },
+  },
+});
+
+function fail(message: string): never {
+  console.error(`seed: ${message}`);
+  process.exit(1);
+}
+
+const citizens = Number(values.citizens);
+if (!Number.isInteger(citizens) || citizens < 0 || citizens > 5_000_000) {
+  fail(`--citizens must be a whole number from 0 to 5000000, not "${values.citizens}".`);
+}
+const today = values.today ? new Date(`${values.today}T00:00:00Z`) : new Date();
+if (Number.isNaN(today.getTime())) fail(`--today must be a date (YYYY-MM-DD), not "${values.today}".`);
+const only = values.only ? values.only.split(',').map((name) => name.trim()) : [...SUBGRAPH_NAMES];
+const unknown = only.filter((name) => !(SUBGRAPH_NAMES as string[]).includes(name));
+if (unknown.length) fail(`unknown subgraph(s) ${unknown.join(', ')}; choose among ${SUBGRAPH_NAMES.join(', ')}.`);
+
+function databaseUrlOn(server: string, name: string): string {
+  const url = new URL(server);
+  url.pathname = `/ventanilla_${name}`;
+  return url.toString();
+}
+
+const bars = new cliProgress.MultiBar(
+  { format: ' {name} |{bar}| {value}/{total} citizens | {duration}s', hideCursor: true, clearOnComplete: false },
+  cliProgress.Presets.shades_classic,
+);
+const started = Date.now();
+const timings: string[] = [];
+try {
+  // Agencies are seeded one after another: each is already one statement per table per batch, and
+  // on two cores running them side by side only makes the progress bars harder to read.
+  for (const service of SERVICES.filter((candidate) => only.includes(candidate.name))) {
+    const config = loadSubgraphConfig(service.name);
+    if (values.postgres) config.databaseUrl = databaseUrlOn(values.postgres, service.name);
+    const bar = bars.create(citizens, 0, { name: service.name.padEnd(9) });
+    const agencyStarted = Date.now();
+    const db = await openServiceDatabase(service, config);
+    try {
+      await service.seed(db, { citizens, today, onProgress: (done) => bar.update(done) });
+    } finally {
+      await db.close();
+    }
+    bar.update(citizens);
+    const where = config.databaseUrl ? new URL(config.databaseUrl).pathname.slice(1) : `pglite ${config.pgliteDir ?? ''}`;
+    timings.push(`${service.name}: ${((Date.now() - agencyStarted) / 1000).toFixed(1)} s (${where})`);
+  }
+} finally {
+  bars.stop();
+}
+console.log(timings.join('\n'));
+console.log(`Seeded ${citizens} citizens plus the five personas in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
