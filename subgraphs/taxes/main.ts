@@ -1,0 +1,4 @@
+import { runSubgraph } from '../shared/start.js';
+import { taxesService } from './createSubgraph.js';
+
+await runSubgraph(taxesService);
