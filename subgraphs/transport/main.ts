@@ -1,0 +1,4 @@
+import { runSubgraph } from '../shared/start.js';
+import { transportService } from './createSubgraph.js';
+
+await runSubgraph(transportService);

@@ -1,0 +1,48 @@
+import { mayRead } from '../../shared/auth.js';
+import { badUserInput, forbidden } from '../../shared/errors.js';
+import type { TransportContext } from '../context.js';
+import type { FineStatus } from '../store.js';
+
+const DNI_PATTERN = /^\d{8}$/;
+
+/** A citizen as this subgraph knows them: only the key; every record is loaded per field. */
+export interface CitizenReference {
+  dni: string;
+}
+
+/**
+ * The citizen's DNI once the viewer may read their transport records. Checked per field rather than in
+ * `__resolveReference`, so that `_entities` calls and any future root field are guarded alike.
+ */
+function readableDni(citizen: CitizenReference, context: TransportContext): string {
+  if (!mayRead(context.viewer, citizen.dni, 'transport:read')) throw forbidden();
+  return citizen.dni;
+}
+
+export const Citizen = {
+  // Transport knows no list of citizens: someone without records simply has none, so any valid DNI resolves.
+  __resolveReference(reference: { dni?: unknown }): CitizenReference {
+    if (typeof reference.dni !== 'string' || !DNI_PATTERN.test(reference.dni)) {
+      throw badUserInput(`"${String(reference.dni)}" is not a DNI: it must be 8 digits.`, 'dni');
+    }
+    return { dni: reference.dni };
+  },
+
+  drivingLicence(citizen: CitizenReference, _args: unknown, context: TransportContext) {
+    return context.loaders.licenceByDni.load(readableDni(citizen, context));
+  },
+
+  async trafficFines(citizen: CitizenReference, args: { status?: FineStatus | null }, context: TransportContext) {
+    // All of a citizen's fines are loaded at once: the filter is applied here so the batch stays one statement.
+    const fines = await context.loaders.finesByDni.load(readableDni(citizen, context));
+    return args.status ? fines.filter((fine) => fine.status === args.status) : fines;
+  },
+
+  vehicles(citizen: CitizenReference, _args: unknown, context: TransportContext) {
+    return context.loaders.vehiclesByOwner.load(readableDni(citizen, context));
+  },
+
+  medicalExam(citizen: CitizenReference, _args: unknown, context: TransportContext) {
+    return context.loaders.latestMedicalExamByDni.load(readableDni(citizen, context));
+  },
+};
