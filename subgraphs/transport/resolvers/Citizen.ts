@@ -21,9 +21,10 @@ function readableDni(citizen: CitizenReference, context: TransportContext): stri
 
 export const Citizen = {
   // Transport knows no list of citizens: someone without records simply has none, so any valid DNI resolves.
-  __resolveReference(reference: { dni?: unknown }): CitizenReference {
+  // Async so that a bad representation rejects alone: a synchronous throw would fail the whole `_entities`.
+  async __resolveReference(reference: { dni?: unknown }): Promise<CitizenReference> {
     if (typeof reference.dni !== 'string' || !DNI_PATTERN.test(reference.dni)) {
-      throw badUserInput(`"${String(reference.dni)}" is not a DNI: it must be 8 digits.`, 'dni');
+      throw badUserInput(`A DNI has exactly 8 digits; "${String(reference.dni)}" does not.`, 'dni');
     }
     return { dni: reference.dni };
   },

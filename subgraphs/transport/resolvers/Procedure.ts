@@ -84,9 +84,10 @@ const CHECKS: ReadonlyMap<string, Check> = new Map<string, Check>([
 ]);
 
 export const Procedure = {
-  __resolveReference(reference: { slug: string; requirementCodes?: unknown }): ProcedureReference {
+  async __resolveReference(reference: { slug: string; requirementCodes?: unknown }): Promise<ProcedureReference> {
     const codes = reference.requirementCodes;
-    // The planner always sends them (@requires); anything else is a malformed representation.
+    // The planner always sends them (@requires); anything else is a malformed representation, refused
+    // asynchronously so that it fails its own entity and not the whole `_entities` list.
     if (!Array.isArray(codes) || !codes.every((code): code is string => typeof code === 'string')) {
       throw badUserInput('A Procedure representation must carry requirementCodes, a list of codes.', 'requirementCodes');
     }
