@@ -1,0 +1,63 @@
+import DataLoader from 'dataloader';
+import { isoDate } from '../shared/seeding.js';
+import { documentStatus, renewableFrom, type DocumentStatus } from './dni.js';
+import type { CitizenRow, CivilRecordRow, IdentityDocumentKind, IdentityStore } from './store.js';
+
+/** An identity document as read on the request's day: whether it is expired depends on that day. */
+export interface IdentityDocument {
+  number: string;
+  kind: IdentityDocumentKind;
+  issuedOn: string;
+  expiresOn: string;
+  status: DocumentStatus;
+  /** The first day it can be renewed (60 days before expiry). */
+  renewableFrom: string;
+  /** Whether that day has come. */
+  renewable: boolean;
+}
+
+export interface IdentityLoaders {
+  /** A citizen by DNI; null when RENIEC has no such person. */
+  citizen: DataLoader<string, CitizenRow | null>;
+  /** A citizen's current document by DNI; null when they have none on record. */
+  identityDocument: DataLoader<string, IdentityDocument | null>;
+  /** A citizen's civil records by DNI, oldest first; empty when none. */
+  civilRecords: DataLoader<string, CivilRecordRow[]>;
+}
+
+/**
+ * Per-request loaders: every lookup of the same request made in the same tick becomes one SQL
+ * statement per table. `today` fixes the day statuses are judged on, once for the whole request.
+ */
+export function createLoaders(store: IdentityStore, today: Date = new Date()): IdentityLoaders {
+  const day = isoDate(today);
+  return {
+    citizen: new DataLoader(async (dnis) => inKeyOrder(dnis, await store.citizensByDni(dnis))),
+    identityDocument: new DataLoader(async (dnis) =>
+      inKeyOrder(dnis, await store.identityDocumentsByDni(dnis)).map((row) => {
+        if (!row) return null;
+        const from = renewableFrom(row.expiresOn);
+        return {
+          number: row.dni,
+          kind: row.kind,
+          issuedOn: row.issuedOn,
+          expiresOn: row.expiresOn,
+          status: documentStatus(row.status, row.expiresOn, day),
+          renewableFrom: from,
+          renewable: day >= from,
+        };
+      }),
+    ),
+    civilRecords: new DataLoader(async (dnis) => {
+      const byDni = new Map<string, CivilRecordRow[]>(dnis.map((dni) => [dni, []]));
+      for (const record of await store.civilRecordsByDni(dnis)) byDni.get(record.dni)?.push(record);
+      return dnis.map((dni) => byDni.get(dni) ?? []);
+    }),
+  };
+}
+
+/** The row for each key, in the keys' order; null where there is none. */
+function inKeyOrder<Row extends { dni: string }>(dnis: readonly string[], rows: Row[]): (Row | null)[] {
+  const byDni = new Map(rows.map((row) => [row.dni, row]));
+  return dnis.map((dni) => byDni.get(dni) ?? null);
+}

@@ -1,0 +1,60 @@
+import { mayRead } from '../../shared/auth.js';
+import { badUserInput, forbidden, notFound } from '../../shared/errors.js';
+import type { IdentityContext } from '../context.js';
+import { isDni } from '../dni.js';
+import type { CitizenRow } from '../store.js';
+
+/** The scope an agency token needs to read RENIEC's records of any citizen. */
+export const IDENTITY_READ = 'identity:read';
+
+/** What a Citizen resolves from: its key. Personal fields load the rest only after the privacy check. */
+export interface CitizenRef {
+  dni: string;
+}
+
+/** `value` as a DNI, or BAD_USER_INPUT naming `field`. */
+export function requireDni(value: unknown, field = 'dni'): string {
+  if (isDni(value)) return value;
+  throw badUserInput(`${JSON.stringify(value)} is not a DNI: a DNI is exactly 8 digits, e.g. 41234567.`, field);
+}
+
+/** Every field but `dni` is personal: the citizen themself, or an agency token with `identity:read`. */
+function assertMayRead(context: IdentityContext, dni: string): void {
+  if (!mayRead(context.viewer, dni, IDENTITY_READ)) throw forbidden();
+}
+
+/** A resolver for a field read from the citizen's own row, behind the privacy check. */
+function personal<T>(read: (citizen: CitizenRow) => T) {
+  return async (parent: CitizenRef, _args: unknown, context: IdentityContext): Promise<T> => {
+    assertMayRead(context, parent.dni);
+    const citizen = await context.loaders.citizen.load(parent.dni);
+    if (!citizen) throw notFound(`RENIEC has no citizen with DNI ${parent.dni}.`);
+    return read(citizen);
+  };
+}
+
+export const Citizen = {
+  /**
+   * A reference from another subgraph or the gateway. A caller who may not read this citizen gets the
+   * bare reference, so that its fields answer FORBIDDEN rather than null revealing whether the DNI exists.
+   */
+  async __resolveReference(reference: { dni?: unknown }, context: IdentityContext): Promise<CitizenRef | null> {
+    const dni = requireDni(reference.dni);
+    if (!mayRead(context.viewer, dni, IDENTITY_READ)) return { dni };
+    return context.loaders.citizen.load(dni);
+  },
+  givenNames: personal((citizen) => citizen.givenNames),
+  paternalSurname: personal((citizen) => citizen.paternalSurname),
+  maternalSurname: personal((citizen) => citizen.maternalSurname),
+  fullName: personal((citizen) => `${citizen.givenNames} ${citizen.paternalSurname} ${citizen.maternalSurname}`),
+  birthDate: personal((citizen) => citizen.birthDate),
+  maritalStatus: personal((citizen) => citizen.maritalStatus),
+  identityDocument(parent: CitizenRef, _args: unknown, context: IdentityContext) {
+    assertMayRead(context, parent.dni);
+    return context.loaders.identityDocument.load(parent.dni);
+  },
+  civilRecords(parent: CitizenRef, _args: unknown, context: IdentityContext) {
+    assertMayRead(context, parent.dni);
+    return context.loaders.civilRecords.load(parent.dni);
+  },
+};
