@@ -1,0 +1,25 @@
+import { mayRead, type Viewer } from '../shared/auth.js';
+import { badUserInput, forbidden } from '../shared/errors.js';
+import { isCaseNumber } from './caseNumbers.js';
+
+/** The scope an agency's token needs to read any citizen's applications. */
+export const PORTAL_READ_SCOPE = 'portal:read';
+
+/** Applications are personal: their citizen, or an agency with `portal:read`. Anyone else, anonymous included, is FORBIDDEN. */
+export function assertMayRead(viewer: Viewer | null, dni: string): void {
+  if (!mayRead(viewer, dni, PORTAL_READ_SCOPE)) throw forbidden();
+}
+
+/** Keys arrive from representations as any JSON: a number or null is as malformed as a short string. */
+export function assertDni(dni: unknown): asserts dni is string {
+  if (typeof dni !== 'string' || !/^\d{8}$/.test(dni)) throw badUserInput(`"${String(dni)}" is not a DNI: a DNI is 8 digits.`, 'dni');
+}
+
+export function assertCaseNumber(id: unknown): asserts id is string {
+  if (typeof id !== 'string' || !isCaseNumber(id)) throw badUserInput(`"${String(id)}" is not a case number: they look like CUT-2026-000123.`, 'id');
+}
+
+/** For keys with no format of their own (slugs, agency codes), arriving in representations as any JSON. */
+export function assertString(value: unknown, field: string): asserts value is string {
+  if (typeof value !== 'string') throw badUserInput(`${field} must be a string.`, field);
+}

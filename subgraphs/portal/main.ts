@@ -1,0 +1,4 @@
+import { runSubgraph } from '../shared/start.js';
+import { portalService } from './createSubgraph.js';
+
+await runSubgraph(portalService);

@@ -1,0 +1,15 @@
+import type { PortalContext } from '../context.js';
+import { assertDni, assertMayRead } from '../guards.js';
+
+/** The portal knows a citizen only by DNI: it holds their applications, nothing about the person. */
+export const Citizen = {
+  __resolveReference({ dni }: { dni: unknown }) {
+    assertDni(dni);
+    return { dni };
+  },
+
+  applications({ dni }: { dni: string }, _args: unknown, { viewer, loaders }: PortalContext) {
+    assertMayRead(viewer, dni);
+    return loaders.applicationsByCitizen.load(dni);
+  },
+};

@@ -1,0 +1,308 @@
+import type { Database, Queryable } from '../shared/db.js';
+import { addDays, forEachBatch, generatedDni, insertRows, isoDate, SeededRandom } from '../shared/seeding.js';
+import type { SeedOptions } from '../shared/service.js';
+import { formatCaseNumber } from './caseNumbers.js';
+import { AGENCIES, OFFICES, PROCEDURES, STATUS_CHECKS, type ChannelKind, type OfficeEntry, type ProcedureEntry } from './catalogue.js';
+import { searchKey } from './search.js';
+import type { ApplicationStatus } from './store.js';
+
+interface SeedEvent {
+  /** ISO 8601 date-time in UTC. */
+  at: string;
+  status: ApplicationStatus;
+  note: string;
+}
+
+/** An application to seed; its status is that of its last event, its dates those of its first and last. */
+interface SeedApplication {
+  serial: number;
+  dni: string;
+  procedureSlug: string;
+  channel: ChannelKind;
+  officeId: string | null;
+  nextStep: string | null;
+  events: [SeedEvent, ...SeedEvent[]];
+}
+
+const CARMEN = '47851236';
+
+/** Generated citizen `i` gets serial GENERATED_SERIAL_BASE + i: independent of batching, clear of the personas' 1–3. */
+const GENERATED_SERIAL_BASE = 1000;
+
+/** How each final status is usually reached. */
+const STATUS_PATHS: Record<ApplicationStatus, ApplicationStatus[]> = {
+  SUBMITTED: ['SUBMITTED'],
+  IN_REVIEW: ['SUBMITTED', 'IN_REVIEW'],
+  ACTION_REQUIRED: ['SUBMITTED', 'IN_REVIEW', 'ACTION_REQUIRED'],
+  APPROVED: ['SUBMITTED', 'IN_REVIEW', 'APPROVED'],
+  READY_FOR_PICKUP: ['SUBMITTED', 'IN_REVIEW', 'APPROVED', 'READY_FOR_PICKUP'],
+  COMPLETED: ['SUBMITTED', 'COMPLETED'],
+  REJECTED: ['SUBMITTED', 'IN_REVIEW', 'REJECTED'],
+  CANCELLED: ['SUBMITTED', 'CANCELLED'],
+};
+const STATUSES = Object.keys(STATUS_PATHS) as ApplicationStatus[];
+
+const officesById = new Map(OFFICES.map((office) => [office.id, office]));
+
+function office(id: string): OfficeEntry {
+  const found = officesById.get(id);
+  if (!found) throw new Error(`the catalogue has no office ${id}`);
+  return found;
+}
+
+function pickUpAt(place: OfficeEntry, what: string): string {
+  return `Pick up ${what} at ${place.name}, ${place.address} (${place.district}), ${place.hours}. Bring your DNI.`;
+}
+
+function receivedNote(channel: ChannelKind): string {
+  return `Received through the single intake (${channel === 'ONLINE' ? 'online' : 'in person'}).`;
+}
+
+/** Carmen's three applications at three agencies, submitted on different days, each with its timeline. */
+function personaApplications(today: Date): SeedApplication[] {
+  const at = (daysAgo: number, time: string) => `${isoDate(addDays(today, -daysAgo))}T${time}Z`;
+  const pickUpOffice = office('mac-lima-norte');
+  return [
+    {
+      serial: 1,
+      dni: CARMEN,
+      procedureSlug: 'revalidar-licencia-de-conducir',
+      channel: 'IN_PERSON',
+      officeId: pickUpOffice.id,
+      nextStep: pickUpAt(pickUpOffice, 'your licence'),
+      events: [
+        { at: at(20, '14:10:00'), status: 'SUBMITTED', note: `${receivedNote('IN_PERSON')} Appointment at ${pickUpOffice.name}.` },
+        { at: at(20, '14:40:00'), status: 'IN_REVIEW', note: 'MTC is checking the DNI, the medical exam and the fines.' },
+        { at: at(18, '16:05:00'), status: 'APPROVED', note: 'Every requirement is met: the licence is being issued.' },
+        { at: at(15, '10:30:00'), status: 'READY_FOR_PICKUP', note: `The licence is waiting at ${pickUpOffice.name}.` },
+      ],
+    },
+    {
+      serial: 2,
+      dni: CARMEN,
+      procedureSlug: 'duplicado-de-dni',
+      channel: 'ONLINE',
+      officeId: null,
+      nextStep: null,
+      events: [
+        { at: at(6, '21:15:00'), status: 'SUBMITTED', note: receivedNote('ONLINE') },
+        { at: at(5, '15:00:00'), status: 'IN_REVIEW', note: 'RENIEC is checking the request against the registry.' },
+      ],
+    },
+    {
+      serial: 3,
+      dni: CARMEN,
+      procedureSlug: 'inscribirse-en-el-ruc',
+      channel: 'ONLINE',
+      officeId: null,
+      nextStep: null,
+      events: [
+        { at: at(45, '13:20:00'), status: 'SUBMITTED', note: receivedNote('ONLINE') },
+        { at: at(45, '13:25:00'), status: 'COMPLETED', note: 'Registered in the RUC; the Clave SOL was issued.' },
+      ],
+    },
+  ];
+}
+
+function statusNote(status: ApplicationStatus, procedure: ProcedureEntry, channel: ChannelKind, place: OfficeEntry | null): string {
+  switch (status) {
+    case 'SUBMITTED':
+      return receivedNote(channel);
+    case 'IN_REVIEW':
+      return `${procedure.agencyCode} is checking the requirements.`;
+    case 'ACTION_REQUIRED':
+      return 'Something is missing: see the next step.';
+    case 'APPROVED':
+      return 'Approved: the result is being issued.';
+    case 'READY_FOR_PICKUP':
+      return `The result is waiting at ${place?.name ?? 'the office'}.`;
+    case 'COMPLETED':
+      return 'Done: the result was delivered.';
+    case 'REJECTED':
+      return `${procedure.agencyCode} denied it: a requirement was not met.`;
+    case 'CANCELLED':
+      return "Withdrawn at the citizen's request.";
+  }
+}
+
+function nextStepFor(status: ApplicationStatus, procedure: ProcedureEntry, place: OfficeEntry | null): string | null {
+  if (status === 'READY_FOR_PICKUP' && place) return pickUpAt(place, 'the result');
+  if (status !== 'ACTION_REQUIRED') return null;
+  return procedure.fee.paymentCode
+    ? `Pay S/ ${procedure.fee.amount} with code ${procedure.fee.paymentCode} at Banco de la Nación or págalo.pe.`
+    : 'Upload the missing document from this page.';
+}
+
+/** About one generated citizen in ten has one application, decided by their index alone. */
+function generatedApplication(index: number, today: Date): SeedApplication | null {
+  const random = new SeededRandom(`portal-application-${index}`);
+  if (!random.chance(0.1)) return null;
+  const procedure = random.pick(PROCEDURES);
+  const channel = random.pick(procedure.channels);
+  const place = channel.officeIds.length > 0 ? office(random.pick(channel.officeIds)) : null;
+  const picked = random.pick(STATUSES);
+  const status = picked === 'READY_FOR_PICKUP' && !place ? 'COMPLETED' : picked;
+  const path = STATUS_PATHS[status];
+  // One event per day at most, so timestamps never collide and the last one is before today.
+  const submittedDaysAgo = random.int(path.length, 120);
+  const daysBetween = Math.floor(submittedDaysAgo / path.length);
+  const events = path.map((eventStatus, step) => {
+    const hour = String(random.int(13, 22)).padStart(2, '0');
+    const minute = String(random.int(0, 59)).padStart(2, '0');
+    return {
+      at: `${isoDate(addDays(today, -(submittedDaysAgo - step * daysBetween)))}T${hour}:${minute}:00Z`,
+      status: eventStatus,
+      note: statusNote(eventStatus, procedure, channel.kind, place),
+    };
+  });
+  const [first, ...rest] = events;
+  if (!first) throw new Error(`status ${status} has no path`);
+  return {
+    serial: GENERATED_SERIAL_BASE + index,
+    dni: generatedDni(index),
+    procedureSlug: procedure.slug,
+    channel: channel.kind,
+    officeId: place?.id ?? null,
+    nextStep: nextStepFor(status, procedure, place),
+    events: [first, ...rest],
+  };
+}
+
+/** Two statements whatever the number of applications: one per table. */
+async function insertApplications(db: Queryable, applications: readonly SeedApplication[]): Promise<void> {
+  const withIds = applications.map((application) => {
+    const submitted = application.events[0];
+    const last = application.events.at(-1) ?? submitted;
+    const id = formatCaseNumber(Number(submitted.at.slice(0, 4)), application.serial);
+    return { id, application, submitted, last };
+  });
+  await insertRows(
+    db,
+    'applications',
+    {
+      id: 'text',
+      dni: 'text',
+      procedure_slug: 'text',
+      channel: 'text',
+      office_id: 'text',
+      status: 'text',
+      next_step: 'text',
+      submitted_at: 'timestamptz',
+      updated_at: 'timestamptz',
+      idempotency_key: 'text',
+    },
+    withIds.map(({ id, application, submitted, last }) => [
+      id,
+      application.dni,
+      application.procedureSlug,
+      application.channel,
+      application.officeId,
+      last.status,
+      application.nextStep,
+      submitted.at,
+      last.at,
+      `seed-${id}`,
+    ]),
+  );
+  await insertRows(
+    db,
+    'application_events',
+    { application_id: 'text', at: 'timestamptz', status: 'text', note: 'text' },
+    withIds.flatMap(({ id, application }) => application.events.map((event) => [id, event.at, event.status, event.note])),
+  );
+}
+
+async function seedCatalogue(db: Queryable): Promise<void> {
+  await insertRows(
+    db,
+    'agencies',
+    { code: 'text', name: 'text', ruc: 'text', website: 'text' },
+    AGENCIES.map((agency) => [agency.code, agency.name, agency.ruc, agency.website]),
+  );
+  await insertRows(
+    db,
+    'offices',
+    {
+      id: 'text',
+      agency_code: 'text',
+      name: 'text',
+      address: 'text',
+      district: 'text',
+      hours: 'text',
+      latitude: 'float8',
+      longitude: 'float8',
+    },
+    OFFICES.map((o) => [o.id, o.agencyCode, o.name, o.address, o.district, o.hours, o.latitude, o.longitude]),
+  );
+  // One statement per procedure: insertRows unnests arrays, which would flatten legal_basis (text[]).
+  for (const p of PROCEDURES) {
+    await db.query(
+      `INSERT INTO procedures (slug, agency_code, title, summary, description, search_text, fee_amount, fee_uit_percent,
+         fee_as_of, payment_code, processing_days, approval, legal_basis)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING`,
+      [
+        p.slug,
+        p.agencyCode,
+        p.title,
+        p.summary,
+        p.description,
+        searchKey(`${p.title} ${p.summary}`),
+        p.fee.amount,
+        p.fee.uitPercent,
+        p.fee.asOf,
+        p.fee.paymentCode,
+        p.processingDays,
+        p.approval,
+        p.legalBasis,
+      ],
+    );
+  }
+  await insertRows(
+    db,
+    'procedure_requirements',
+    { slug: 'text', position: 'int4', code: 'text', kind: 'text', description: 'text', agency_code: 'text' },
+    PROCEDURES.flatMap((p) =>
+      p.requirements.map((requirement, position) => {
+        // A document is received by the procedure's agency; a status check belongs to the fact's owner.
+        const { description, agencyCode } =
+          requirement.kind === 'DOCUMENT' ? { ...requirement, agencyCode: p.agencyCode } : STATUS_CHECKS[requirement.code];
+        return [p.slug, position + 1, requirement.code, requirement.kind, description, agencyCode];
+      }),
+    ),
+  );
+  await insertRows(
+    db,
+    'procedure_channels',
+    { slug: 'text', kind: 'text', url: 'text', appointment_required: 'bool' },
+    PROCEDURES.flatMap((p) => p.channels.map((channel) => [p.slug, channel.kind, channel.url, channel.appointmentRequired])),
+  );
+  await insertRows(
+    db,
+    'channel_offices',
+    { slug: 'text', kind: 'text', office_id: 'text' },
+    PROCEDURES.flatMap((p) => p.channels.flatMap((channel) => channel.officeIds.map((officeId) => [p.slug, channel.kind, officeId]))),
+  );
+}
+
+/**
+ * The catalogue, Carmen's applications and those of the generated citizens. Deterministic and safe to
+ * run twice (rows whose key exists are skipped). Finally moves the case-number sequence past every
+ * seeded serial, so that new applications never collide with seeded ones.
+ */
+export async function seedPortal(db: Database, options: SeedOptions): Promise<void> {
+  await seedCatalogue(db);
+  await insertApplications(db, personaApplications(options.today));
+  await forEachBatch(
+    options.citizens,
+    (indexes) =>
+      insertApplications(
+        db,
+        indexes.flatMap((index) => generatedApplication(index, options.today) ?? []),
+      ),
+    options.onProgress,
+  );
+  await db.query(
+    `SELECT setval('application_number', greatest(last_value,
+       (SELECT coalesce(max(split_part(id, '-', 3)::bigint), 1) FROM applications))) FROM application_number`,
+  );
+}
