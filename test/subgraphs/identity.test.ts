@@ -161,6 +161,22 @@ describe('identity subgraph contract', () => {
       expect(errorCodes(response), String(dni)).toEqual(['BAD_USER_INPUT']);
     }
   });
+
+  it('fails only the bad representation of a batch', async () => {
+    const response = await graphql(
+      identity.url,
+      'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Citizen { dni fullName } } }',
+      { representations: [citizenRef(ANA), citizenRef('4123456X'), citizenRef(ROSA)] },
+      tokens.reniec,
+    );
+    expect(response.data._entities).toEqual([
+      { dni: ANA, fullName: 'Ana María Quispe Mamani' },
+      null,
+      { dni: ROSA, fullName: 'Rosa Elena Condori Ccama' },
+    ]);
+    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(response.errors?.[0]?.path).toEqual(['_entities', 1]);
+  });
 });
 
 describe('Query', () => {

@@ -37,6 +37,7 @@ export const Citizen = {
   /**
    * A reference from another subgraph or the gateway. A caller who may not read this citizen gets the
    * bare reference, so that its fields answer FORBIDDEN rather than null revealing whether the DNI exists.
+   * Async so that a malformed DNI rejects its own entity only, not the whole `_entities` batch.
    */
   async __resolveReference(reference: { dni?: unknown }, context: IdentityContext): Promise<CitizenRef | null> {
     const dni = requireDni(reference.dni);
