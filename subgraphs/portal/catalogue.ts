@@ -211,8 +211,9 @@ export const PROCEDURES: readonly ProcedureEntry[] = [
     processingDays: 2,
     approval: 'AUTOMATIC',
     legalBasis: ['Ley 26497, Ley Orgánica del RENIEC'],
+    // No status check: dni-valid would refuse the very people a duplicate is for (a DNI reported lost
+    // is CANCELLED, and identity then sends them here), and none of identity's codes means "not expired".
     requirements: [
-      { kind: 'STATUS_CHECK', code: 'dni-valid' },
       { kind: 'DOCUMENT', code: 'police-report', description: 'If your DNI was stolen: the police report (denuncia policial). Optional.' },
     ],
     channels: [

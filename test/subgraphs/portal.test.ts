@@ -280,13 +280,13 @@ describe('requirements decided by the agencies, through Procedure representation
     ]);
   });
 
-  it('asks the agencies only about status checks; a document stays UNKNOWN with what to bring', async () => {
+  it('asks the agencies only about status checks, ignores verdicts on codes the procedure lacks; a document stays UNKNOWN', async () => {
     const response = await ask(REQUIREMENTS, {
       representations: [
         {
           __typename: 'Procedure',
           slug: 'duplicado-de-dni',
-          identityChecks: [{ code: 'dni-valid', status: 'NOT_MET', detail: 'Your DNI expired on 2026-01-10: renew it first (procedure renovar-dni).' }],
+          identityChecks: [{ code: 'dni-valid', status: 'NOT_MET', detail: 'Your DNI was cancelled: get a duplicate first (procedure duplicado-de-dni).' }],
           transportChecks: [],
           taxesChecks: [],
         },
@@ -294,15 +294,8 @@ describe('requirements decided by the agencies, through Procedure representation
     });
     expect(response.data._entities[0]).toEqual({
       slug: 'duplicado-de-dni',
-      requirementCodes: ['dni-valid'],
+      requirementCodes: [],
       requirements: [
-        {
-          code: 'dni-valid',
-          kind: 'STATUS_CHECK',
-          status: 'NOT_MET',
-          detail: 'Your DNI expired on 2026-01-10: renew it first (procedure renovar-dni).',
-          agency: { code: 'RENIEC' },
-        },
         {
           code: 'police-report',
           kind: 'DOCUMENT',
