@@ -1,0 +1,97 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ConfigError, jwtSecretFrom, parseBoolean, parsePort } from '../subgraphs/shared/config.js';
+import type { SupergraphSource } from './supergraph.js';
+
+export { ConfigError };
+
+/** The committed supergraph, next to this module's folder: the default whatever the working directory. */
+export const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(new URL('../schema/supergraph.graphql', import.meta.url));
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Everything the gateway process is configured with. */
+export interface GatewayConfig {
+  /**
+   * `--supergraph <file>` or `SUPERGRAPH_PATH` (relative to the working directory); default
+   * `schema/supergraph.graphql` of this repository. With `SUPERGRAPH_WATCH` (default true) the file
+   * is hot reloaded: the gateway serves each valid version written to it.
+   */
+  supergraph: Extract<SupergraphSource, { kind: 'file' }>;
+  /** `--port <n>` or `GATEWAY_PORT`; default 4000 (0: any free port). */
+  port: number;
+  /** `LISTEN_HOST`; default 127.0.0.1 (containers set 0.0.0.0). */
+  host: string;
+  /** `JWT_SECRET`: HS256 secret shared with the subgraphs. Default: the development secret (refused in production). */
+  jwtSecret: string;
+  /**
+   * `SUBGRAPH_URL_<NAME>`: replaces the routing URL the supergraph gives subgraph `<name>` (e.g.
+   * `SUBGRAPH_URL_IDENTITY=http://identity:4001/graphql` in containers). Keyed by the lower-case name.
+   * Default: none, the supergraph's URLs are used.
+   */
+  subgraphUrls: Readonly<Record<string, string>>;
+  /** `LOG_LEVEL`: pino level; default info. */
+  logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+const SUBGRAPH_URL_PREFIX = 'SUBGRAPH_URL_';
+
+/**
+ * Reads the gateway's configuration from the command line and the environment (the only gateway code
+ * that does); a flag wins over its variable. Throws ConfigError with a message naming the bad setting.
+ */
+export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: Env = process.env): GatewayConfig {
+  let flags: { supergraph?: string; port?: string };
+  try {
+    flags = parseArgs({
+      args: argv,
+      options: { supergraph: { type: 'string' }, port: { type: 'string' } },
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}. Usage: gateway [--supergraph <file>] [--port <n>]`);
+  }
+
+  const path = flags.supergraph ?? env.SUPERGRAPH_PATH;
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
+
+  return {
+    supergraph: {
+      kind: 'file',
+      path: path ? resolve(path) : DEFAULT_SUPERGRAPH_PATH,
+      watch: parseBoolean(env.SUPERGRAPH_WATCH, true, 'SUPERGRAPH_WATCH'),
+    },
+    port: flags.port !== undefined ? parsePort(flags.port, 4000, '--port') : parsePort(env.GATEWAY_PORT, 4000, 'GATEWAY_PORT'),
+    host: env.LISTEN_HOST || '127.0.0.1',
+    jwtSecret: jwtSecretFrom(env),
+    subgraphUrls: subgraphUrlsFrom(env),
+    logLevel,
+  };
+}
+
+function subgraphUrlsFrom(env: Env): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const [variable, value] of Object.entries(env)) {
+    if (!variable.startsWith(SUBGRAPH_URL_PREFIX) || !value) continue;
+    const parsed = URL.canParse(value) ? new URL(value) : null;
+    if (!parsed || !/^https?:$/.test(parsed.protocol)) {
+      throw new ConfigError(`${variable} must be an http(s) URL, not "${value}".`);
+    }
+    urls[variable.slice(SUBGRAPH_URL_PREFIX.length).toLowerCase()] = value;
+  }
+  return urls;
+}
+
+/** The key of subgraph `name` in `subgraphUrls`: variable names cannot hold every character a subgraph name can (e.g. "-"). */
+export function overrideKey(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '_');
+}
+
+/** The URL to route subgraph `name` to: its override when one is configured, else the supergraph's. */
+export function routingUrl(subgraphUrls: Readonly<Record<string, string>>, name: string, supergraphUrl: string): string {
+  return subgraphUrls[overrideKey(name)] ?? supergraphUrl;
+}

@@ -1,0 +1,127 @@
+import express, { type RequestHandler } from 'express';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloGateway } from '@apollo/gateway';
+import { expressMiddleware } from '@as-integrations/express5';
+import type { GraphQLFormattedError } from 'graphql';
+import { maskUnexpectedError } from '../subgraphs/shared/errors.js';
+import { jsonBody } from '../subgraphs/shared/http.js';
+import type { Logger } from '../subgraphs/shared/logger.js';
+import { overrideKey, routingUrl, type GatewayConfig } from './config.js';
+import { contextBuilder, requestLogger, requestScopeMiddleware, type GatewayContext } from './context.js';
+import { healthRoute } from './health.js';
+import { playgroundRouter } from './playground.js';
+import { requestLoggingPlugin } from './plugins/requestLogging.js';
+import { SubgraphDataSource, SUBGRAPH_UNAVAILABLE } from './SubgraphDataSource.js';
+import { supergraphProvider, subgraphsOf, type SubgraphEndpoint, type SupergraphSource } from './supergraph.js';
+
+/** What the gateway is built from: where the supergraph comes from, the token secret, routing overrides. */
+export interface GatewayOptions {
+  supergraph: SupergraphSource;
+  jwtSecret: string;
+  /** Routing URL overrides by subgraph name (see `GatewayConfig.subgraphUrls`); default none. */
+  subgraphUrls?: GatewayConfig['subgraphUrls'];
+}
+
+/** A built gateway: an Express app serving /graphql, /health, /playground; it never listens itself. */
+export interface GatewayServer {
+  app: express.Express;
+  gateway: ApolloGateway;
+  server: ApolloServer<GatewayContext>;
+  /** Resolves once the first supergraph is served; rejects when it cannot be loaded. */
+  ready: Promise<void>;
+  /** Stops serving and watching; safe at any point, even before `ready`. */
+  stop(): Promise<void>;
+}
+
+type Phase =
+  | { phase: 'starting' }
+  | { phase: 'serving'; graphql: RequestHandler }
+  | { phase: 'failed' }
+  | { phase: 'stopped' };
+
+/**
+ * Builds the gateway over any Federation 2 supergraph. The app answers at once (`/health` says
+ * "starting") and the supergraph loads in the background: `ready` tells when /graphql serves.
+ */
+export function createGateway(options: GatewayOptions, deps: { logger: Logger }): GatewayServer {
+  const { logger } = deps;
+  const subgraphUrls = options.subgraphUrls ?? {};
+  const supergraph = supergraphProvider(options.supergraph, logger);
+  const gateway = new ApolloGateway({
+    supergraphSdl: supergraph,
+    buildService: ({ name, url }) => new SubgraphDataSource({ name, url: routingUrl(subgraphUrls, name, url ?? ''), logger }),
+    logger,
+  });
+
+  let served: SubgraphEndpoint[] | null = null;
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    served = subgraphsOf(coreSupergraphSdl).map(({ name, url }) => ({ name, url: routingUrl(subgraphUrls, name, url) }));
+    const names = new Set(served.map(({ name }) => overrideKey(name)));
+    const unknown = Object.keys(subgraphUrls).filter((key) => !names.has(key));
+    if (unknown.length) logger.warn({ overrides: unknown }, 'SUBGRAPH_URL_* names subgraphs the supergraph does not have');
+  });
+
+  const server = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError: formatGatewayError(logger),
+    includeStacktraceInErrorResponses: false,
+    // The schema is public (the portal contract documents it) and the playground needs it.
+    introspection: true,
+    plugins: [ApolloServerPluginLandingPageDisabled(), requestLoggingPlugin()],
+    logger,
+  });
+
+  let state: Phase = { phase: 'starting' };
+  const ready = server.start().then(
+    () => {
+      if (state.phase !== 'starting') return;
+      state = { phase: 'serving', graphql: expressMiddleware(server, { context: contextBuilder({ jwtSecret: options.jwtSecret, logger }) }) };
+    },
+    (error: unknown) => {
+      if (state.phase === 'starting') state = { phase: 'failed' };
+      throw error;
+    },
+  );
+  // Callers await `ready`; this only keeps a failed start from also being an unhandled rejection.
+  ready.catch(() => {});
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/', (_req, res) => res.redirect('/playground'));
+  app.use(playgroundRouter());
+  app.get('/health', healthRoute(() => (state.phase === 'serving' ? served : null)));
+  const graphql: RequestHandler = (req, res, next) => {
+    if (state.phase === 'serving') return state.graphql(req, res, next);
+    const message = state.phase === 'starting' ? 'The gateway is starting: no supergraph is loaded yet.' : 'The gateway is not serving.';
+    res.status(503).json({ errors: [{ message, extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+  };
+  app.use('/graphql', ...jsonBody(), requestScopeMiddleware(logger), graphql);
+
+  return {
+    app,
+    gateway,
+    server,
+    ready,
+    async stop() {
+      const previous = state.phase;
+      state = { phase: 'stopped' };
+      // A gateway still waiting for its first supergraph gives up; a start under way finishes first.
+      supergraph.stop();
+      const started = await ready.then(() => true, () => false);
+      if (started && previous !== 'stopped') await server.stop();
+    },
+  };
+}
+
+/**
+ * Errors as clients see them: a subgraph that could not answer is named (a deliberate error of the
+ * gateway's own); everything else goes through the platform's one masking policy, logged with the
+ * request id.
+ */
+function formatGatewayError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    if (formatted.extensions?.code === SUBGRAPH_UNAVAILABLE) return formatted;
+    return maskUnexpectedError(requestLogger(logger))(formatted, error);
+  };
+}
