@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_SUPERGRAPH_PATH, loadGatewayConfig, routingUrl } from '../../gateway/config.js';
+import { subgraphsOf } from '../../gateway/supergraph.js';
+import { DEVELOPMENT_JWT_SECRET } from '../../subgraphs/shared/config.js';
+import { TOYS, toySupergraph } from './toys.js';
+
+describe('loadGatewayConfig', () => {
+  it('has a default for everything outside production', () => {
+    expect(loadGatewayConfig([], {})).toEqual({
+      supergraph: { kind: 'file', path: DEFAULT_SUPERGRAPH_PATH, watch: true },
+      port: 4000,
+      host: '127.0.0.1',
+      jwtSecret: DEVELOPMENT_JWT_SECRET,
+      subgraphUrls: {},
+      logLevel: 'info',
+    });
+    expect(DEFAULT_SUPERGRAPH_PATH).toMatch(/\/schema\/supergraph\.graphql$/);
+  });
+
+  it('reads the environment, and a flag wins over its variable', () => {
+    const config = loadGatewayConfig(['--supergraph', '/srv/a.graphql', '--port', '0'], {
+      SUPERGRAPH_PATH: '/srv/b.graphql',
+      GATEWAY_PORT: '4100',
+      LISTEN_HOST: '0.0.0.0',
+      SUPERGRAPH_WATCH: 'false',
+      JWT_SECRET: 's'.repeat(32),
+      SUBGRAPH_URL_IDENTITY: 'http://identity:4001/graphql',
+      LOG_LEVEL: 'warn',
+    });
+    expect(config).toEqual({
+      supergraph: { kind: 'file', path: '/srv/a.graphql', watch: false },
+      port: 0,
+      host: '0.0.0.0',
+      jwtSecret: 's'.repeat(32),
+      subgraphUrls: { identity: 'http://identity:4001/graphql' },
+      logLevel: 'warn',
+    });
+    expect(loadGatewayConfig([], { SUPERGRAPH_PATH: '/srv/b.graphql', GATEWAY_PORT: '4100' })).toMatchObject({
+      supergraph: { path: '/srv/b.graphql' },
+      port: 4100,
+    });
+  });
+
+  it.each([
+    [['--port', 'eighty'], {}, '--port must be a port number'],
+    [[], { GATEWAY_PORT: '70000' }, 'GATEWAY_PORT must be a port number'],
+    [['--verbose'], {}, "Unknown option '--verbose'"],
+    [['extra'], {}, 'Usage: gateway'],
+    [[], { SUPERGRAPH_WATCH: 'sometimes' }, 'SUPERGRAPH_WATCH must be true or false'],
+    [[], { SUBGRAPH_URL_TAXES: 'taxes:4003' }, 'SUBGRAPH_URL_TAXES must be an http(s) URL'],
+    [[], { LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
+    [[], { NODE_ENV: 'production' }, 'JWT_SECRET must be set'],
+    [[], { JWT_SECRET: 'short' }, 'at least 32 characters'],
+  ])('refuses %j %j with a ConfigError', (argv, env, message) => {
+    expect(() => loadGatewayConfig(argv, env)).toThrowError(ConfigError);
+    expect(() => loadGatewayConfig(argv, env)).toThrowError(message);
+  });
+});
+
+describe('routing', () => {
+  it('routes to the override of a subgraph when there is one, whatever characters its name has', () => {
+    const overrides = loadGatewayConfig([], { SUBGRAPH_URL_CIVIL_REGISTRY: 'http://civil:4009/graphql' }).subgraphUrls;
+    expect(routingUrl(overrides, 'civil-registry', 'http://127.0.0.1:4009/graphql')).toBe('http://civil:4009/graphql');
+    expect(routingUrl(overrides, 'taxes', 'http://127.0.0.1:4003/graphql')).toBe('http://127.0.0.1:4003/graphql');
+  });
+
+  it('lists the subgraphs a supergraph routes to', () => {
+    const sdl = toySupergraph([
+      { name: 'people', url: 'http://10.0.0.1:5001/graphql', typeDefs: TOYS.people.typeDefs, close: async () => {} },
+      { name: 'pets', url: 'http://10.0.0.2:5002/graphql', typeDefs: TOYS.pets.typeDefs, close: async () => {} },
+    ]);
+    expect(subgraphsOf(sdl)).toEqual([
+      { name: 'people', url: 'http://10.0.0.1:5001/graphql' },
+      { name: 'pets', url: 'http://10.0.0.2:5002/graphql' },
+    ]);
+  });
+});

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signToken } from '../../subgraphs/shared/auth.js';
+import { citizenToken, errorCodes, graphql, TEST_JWT_SECRET } from '../helpers/graphql.js';
+import { startGateway, type RunningGateway } from '../helpers/platform.js';
+import { capturingLogger, startToySubgraph, toySupergraph, type ToySubgraph } from './toys.js';
+
+let people: ToySubgraph;
+let pets: ToySubgraph;
+let gateway: RunningGateway;
+const log = capturingLogger();
+
+beforeAll(async () => {
+  people = await startToySubgraph('people');
+  pets = await startToySubgraph('pets');
+  gateway = await startGateway({ kind: 'sdl', sdl: toySupergraph([people, pets]) }, { logger: log.logger });
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await people?.close();
+  await pets?.close();
+});
+
+/** POSTs a raw body, for requests `graphql()` cannot make (bad JSON, odd headers). */
+async function post(body: string, headers: Record<string, string> = {}) {
+  const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as any };
+}
+
+describe('the gateway over two toy subgraphs', () => {
+  it('joins an entity across subgraphs in one response', async () => {
+    const response = await graphql(gateway.url, '{ people { id name pets } petCount }');
+    expect(response).toEqual({
+      status: 200,
+      data: {
+        people: [
+          { id: '1', name: 'Ana', pets: ['Michi', 'Firulais'] },
+          { id: '2', name: 'Luis', pets: ['Boby'] },
+        ],
+        petCount: 3,
+      },
+    });
+  });
+
+  it("forwards the caller's verified token and request id to subgraphs, and no other header", async () => {
+    const token = await citizenToken('41234567');
+    const response = await post(JSON.stringify({ query: '{ echo { authorization requestId cookie custom } }' }), {
+      authorization: `Bearer ${token}`,
+      'x-request-id': 'req-forwarding-1',
+      cookie: 'session=secret',
+      'x-custom': 'should-stay-at-the-gateway',
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.data.echo).toEqual({ authorization: `Bearer ${token}`, requestId: 'req-forwarding-1', cookie: null, custom: null });
+    expect(response.headers.get('x-request-id')).toBe('req-forwarding-1');
+  });
+
+  it('gives a request without a usable id a new one, sent to subgraphs and back to the caller', async () => {
+    const response = await post(JSON.stringify({ query: '{ echo { requestId } }' }), { 'x-request-id': 'no spaces or <tags> allowed' });
+    const echoed = response.body.data.echo.requestId;
+    expect(echoed).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.headers.get('x-request-id')).toBe(echoed);
+  });
+
+  it('serves an anonymous request without a token, forwarding none', async () => {
+    const response = await graphql(gateway.url, '{ echo { authorization } }');
+    expect(response).toEqual({ status: 200, data: { echo: { authorization: null } } });
+  });
+
+  describe('refuses a bad token with HTTP 401 UNAUTHENTICATED', () => {
+    const cases: [string, () => Promise<string>][] = [
+      ['garbage', async () => 'Bearer not-a-jwt'],
+      ['not a bearer header', async () => `Basic ${Buffer.from('a:b').toString('base64')}`],
+      ['signed with another secret', async () => `Bearer ${await signToken('x'.repeat(40), { dni: '41234567' })}`],
+      ['expired', async () => `Bearer ${await signToken(TEST_JWT_SECRET, { dni: '41234567' }, Math.floor(Date.now() / 1000) - 60)}`],
+    ];
+    it.each(cases)('%s', async (_name, authorization) => {
+      const response = await post(JSON.stringify({ query: '{ echo { authorization } }' }), { authorization: await authorization() });
+      expect(response.status).toBe(401);
+      expect(response.body.errors.map((error: any) => error.extensions.code)).toEqual(['UNAUTHENTICATED']);
+      expect(response.body.data).toBeUndefined();
+    });
+  });
+
+  describe('answers bad requests with 400 and the right code, and keeps serving', () => {
+    const cases: [string, () => Promise<{ status: number; body: any }>, string][] = [
+      ['malformed JSON', () => post('{"query": "{ people { name } }"'), 'BAD_REQUEST'],
+      ['an unparsable query', () => post(JSON.stringify({ query: '{ people { name ' })), 'GRAPHQL_PARSE_FAILED'],
+      ['an unknown field', () => post(JSON.stringify({ query: '{ people { salary } }' })), 'GRAPHQL_VALIDATION_FAILED'],
+      [
+        'an unknown enum value in variables',
+        () => post(JSON.stringify({ query: 'query ($c: Colour!) { favourite(colour: $c) }', variables: { c: 'PURPLE' } })),
+        'BAD_USER_INPUT',
+      ],
+    ];
+    it.each(cases)('%s', async (_name, send, code) => {
+      const response = await send();
+      expect(response.status).toBe(400);
+      expect(response.body.errors.map((error: any) => error.extensions.code)).toEqual([code]);
+      const good = await graphql(gateway.url, 'query ($c: Colour!) { favourite(colour: $c) }', { c: 'GREEN' });
+      expect(good).toEqual({ status: 200, data: { favourite: 'GREEN' } });
+    });
+  });
+
+  it('masks an unexpected error, leaks none of it, and logs it in full with the request id', async () => {
+    const response = await post(JSON.stringify({ query: '{ boom people { name } }' }), { 'x-request-id': 'req-boom-1' });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      data: { boom: null, people: [{ name: 'Ana' }, { name: 'Luis' }] },
+      errors: [{ message: 'Unexpected error', path: ['boom'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+    });
+    expect(JSON.stringify(response.body)).not.toMatch(/hunter2|postgres|ECONNREFUSED|10\.0\.0\.7|stacktrace/);
+
+    const logged = log.lines.find((line) => line.msg === 'unexpected error' && line.requestId === 'req-boom-1');
+    expect(JSON.stringify(logged)).toContain('hunter2');
+    expect((await graphql(gateway.url, '{ petCount }')).data).toEqual({ petCount: 3 });
+  });
+
+  it('names a dead subgraph and keeps the data of the others', async () => {
+    const { url } = pets;
+    await pets.close();
+    const response = await graphql(gateway.url, '{ people { name pets } }');
+    expect(response.status).toBe(200);
+    expect(response.data).toEqual({ people: [{ name: 'Ana', pets: null }, { name: 'Luis', pets: null }] });
+    expect(response.errors).toEqual([
+      {
+        message: 'The pets subgraph could not be reached; its part of the answer is missing.',
+        extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'pets' },
+      },
+    ]);
+    expect(JSON.stringify(response)).not.toContain(url);
+    expect(errorCodes(await graphql(gateway.url, '{ people { name } }'))).toEqual([]);
+  });
+});
