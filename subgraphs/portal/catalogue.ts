@@ -1,6 +1,6 @@
 /**
- * The catalogue the portal publishes: agencies, offices, the twelve procedures of the domain brief and
- * the status checks their requirements name. It is data, written to the database by `seed.ts`; the
+ * The catalogue the portal publishes: agencies, offices, the twelve procedures of the domain brief plus a
+ * SUNAT refund (so that a procedure asks for no-tax-debt), and the status checks their requirements name. It is data, written to the database by `seed.ts`; the
  * resolvers read it from there, never from this module (except `STATUS_CHECKS`, see below).
  *
  * Sources: fees, payment codes and legal bases follow the domain brief (§3, with its "as of" years); agency
@@ -358,6 +358,25 @@ export const PROCEDURES: readonly ProcedureEntry[] = [
     approval: 'AUTOMATIC',
     legalBasis: ['Decreto Supremo 179-2004-EF, Texto Único Ordenado de la Ley del Impuesto a la Renta'],
     requirements: [{ kind: 'STATUS_CHECK', code: 'ruc-active' }],
+    channels: [{ kind: 'ONLINE', url: 'https://www.sunat.gob.pe', appointmentRequired: false, officeIds: [] }],
+  },
+  {
+    // Not in the brief's twelve: added so that a procedure asks for no-tax-debt, SUNAT's own verdict.
+    // Requirements and days are illustrative: SUNAT offsets a refund against pending debts first.
+    slug: 'solicitar-devolucion-de-renta',
+    agencyCode: 'SUNAT',
+    title: 'Solicitar devolución del saldo a favor del impuesto a la renta',
+    summary: 'Ask SUNAT to refund the income tax you overpaid, as declared in your annual return.',
+    description:
+      'Filed online with Formulario Virtual 1649 on SUNAT Virtual, after the annual return. A refund is first offset against any tax debt, so it is only paid out when you owe nothing.',
+    fee: FREE,
+    processingDays: 45,
+    approval: 'EVALUATION_POSITIVE_SILENCE',
+    legalBasis: ['Decreto Supremo 133-2013-EF, Texto Único Ordenado del Código Tributario, art. 38 and 40'],
+    requirements: [
+      { kind: 'STATUS_CHECK', code: 'ruc-active' },
+      { kind: 'STATUS_CHECK', code: 'no-tax-debt' },
+    ],
     channels: [{ kind: 'ONLINE', url: 'https://www.sunat.gob.pe', appointmentRequired: false, officeIds: [] }],
   },
 ];

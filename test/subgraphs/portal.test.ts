@@ -103,12 +103,12 @@ describe('catalogue', () => {
     return { ...page, slugs: page.edges.map((edge: { node: { slug: string } }) => edge.node.slug) as string[] };
   };
 
-  it('lists all twelve procedures ordered by title, with what a search result shows', async () => {
+  it('lists all thirteen procedures ordered by title, with what a search result shows', async () => {
     const response = await ask(`{ procedures { totalCount pageInfo { hasNextPage }
       edges { node { slug title summary agency { code name } fee { amount currency } channels { kind } } } } }`);
     expect(response.errors).toBeUndefined();
     const { totalCount, pageInfo, edges } = response.data.procedures;
-    expect(totalCount).toBe(12);
+    expect(totalCount).toBe(13);
     expect(pageInfo.hasNextPage).toBe(false);
     // The order is the database's collation of titles, whatever the server's locale.
     const ordered = await portal.db.query<{ slug: string }>('SELECT slug FROM procedures ORDER BY title, slug');
@@ -135,8 +135,13 @@ describe('catalogue', () => {
 
   it('filters by agency code, in any case; an unknown agency is an empty page', async () => {
     const sunat = await search({ agency: 'sunat' });
-    expect(sunat.totalCount).toBe(3);
-    expect(sunat.slugs.sort()).toEqual(['consultar-deuda-tributaria', 'declaracion-anual-de-renta', 'inscribirse-en-el-ruc']);
+    expect(sunat.totalCount).toBe(4);
+    expect(sunat.slugs.sort()).toEqual([
+      'consultar-deuda-tributaria',
+      'declaracion-anual-de-renta',
+      'inscribirse-en-el-ruc',
+      'solicitar-devolucion-de-renta',
+    ]);
     expect((await search({ agency: 'MTC', search: 'licencia' })).slugs).toEqual([REVALIDATION]);
     expect(await search({ agency: 'JNE' })).toMatchObject({
       totalCount: 0,
@@ -152,7 +157,7 @@ describe('catalogue', () => {
     let after: string | null = null;
     do {
       const page = await search({ first: 5, after });
-      expect(page.totalCount).toBe(12);
+      expect(page.totalCount).toBe(13);
       expect(page.pageInfo.endCursor).toBe(page.edges.at(-1).cursor);
       seen.push(...page.slugs);
       hasNext.push(page.pageInfo.hasNextPage);

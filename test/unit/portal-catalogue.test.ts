@@ -11,9 +11,9 @@ function rucCheckDigit(ruc: string): number {
 describe('portal catalogue data', () => {
   const agencyCodes = new Set(AGENCIES.map((agency) => agency.code));
 
-  it('holds the twelve procedures of the domain brief, the contract slugs among them, each slug once', () => {
+  it('holds the twelve procedures of the domain brief and the SUNAT refund, the contract slugs among them, each slug once', () => {
     const slugs = PROCEDURES.map((procedure) => procedure.slug);
-    expect(new Set(slugs).size).toBe(12);
+    expect(new Set(slugs).size).toBe(13);
     expect(slugs).toEqual(
       expect.arrayContaining([
         'revalidar-licencia-de-conducir',
