@@ -42,10 +42,13 @@ function databaseUrlOn(server: string, name: string): string {
   return url.toString();
 }
 
-const bars = new cliProgress.MultiBar(
-  { format: ' {name} |{bar}| {value}/{total} citizens | {duration}s', hideCursor: true, clearOnComplete: false },
-  cliProgress.Presets.shades_classic,
-);
+// Bars redraw in place, which only a terminal can show; piped output gets one line per agency instead.
+const bars = process.stdout.isTTY
+  ? new cliProgress.MultiBar(
+      { format: ' {name} |{bar}| {value}/{total} citizens | {duration}s', hideCursor: true, clearOnComplete: false },
+      cliProgress.Presets.shades_classic,
+    )
+  : undefined;
 const started = Date.now();
 const timings: string[] = [];
 try {
@@ -54,20 +57,20 @@ try {
   for (const service of SERVICES.filter((candidate) => only.includes(candidate.name))) {
     const config = loadSubgraphConfig(service.name);
     if (values.postgres) config.databaseUrl = databaseUrlOn(values.postgres, service.name);
-    const bar = bars.create(citizens, 0, { name: service.name.padEnd(9) });
+    const bar = bars?.create(citizens, 0, { name: service.name.padEnd(9) });
     const agencyStarted = Date.now();
     const db = await openServiceDatabase(service, config);
     try {
-      await service.seed(db, { citizens, today, onProgress: (done) => bar.update(done) });
+      await service.seed(db, { citizens, today, onProgress: (done) => bar?.update(done) });
     } finally {
       await db.close();
     }
-    bar.update(citizens);
+    bar?.update(citizens);
     const where = config.databaseUrl ? new URL(config.databaseUrl).pathname.slice(1) : `pglite ${config.pgliteDir ?? ''}`;
     timings.push(`${service.name}: ${((Date.now() - agencyStarted) / 1000).toFixed(1)} s (${where})`);
   }
 } finally {
-  bars.stop();
+  bars?.stop();
 }
 console.log(timings.join('\n'));
 console.log(`Seeded ${citizens} citizens plus the five personas in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
