@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { signToken } from '../subgraphs/shared/auth.js';
 import { ConfigError, jwtSecretFrom } from '../subgraphs/shared/config.js';
+import { isDni, notADni } from '../subgraphs/shared/dni.js';
 
 const USAGE = 'Usage: npm run token -- <dni> [--scope identity:read ...] [--expires 12h]';
 
@@ -22,7 +23,7 @@ async function main(): Promise<string> {
   const [dni, ...extra] = positionals;
   if (extra.length) throw new ConfigError(`One DNI at most, not ${positionals.length}. ${USAGE}`);
   if (dni === undefined && values.scope.length === 0) throw new ConfigError(`Give a DNI, or --scope for an agency token. ${USAGE}`);
-  if (dni !== undefined && !/^\d{8}$/.test(dni)) throw new ConfigError(`"${dni}" is not a DNI: a DNI is 8 digits, e.g. 41234567.`);
+  if (dni !== undefined && !isDni(dni)) throw new ConfigError(notADni(dni));
   const malformedScope = values.scope.find((scope) => !/^[a-z]+:[a-z]+$/.test(scope));
   if (malformedScope) throw new ConfigError(`"${malformedScope}" is not a scope: scopes look like identity:read.`);
   try {

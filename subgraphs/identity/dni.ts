@@ -1,12 +1,5 @@
+import { isDni } from '../shared/dni.js';
 import { addDays, isoDate } from '../shared/seeding.js';
-
-/** A DNI as written on the card, without its check character: exactly 8 digits. */
-const DNI_FORMAT = /^\d{8}$/;
-
-/** Whether `value` has the shape of a DNI. The check character is never part of it (RENIEC does not require it). */
-export function isDni(value: unknown): value is string {
-  return typeof value === 'string' && DNI_FORMAT.test(value);
-}
 
 const WEIGHTS = [3, 2, 7, 6, 5, 4, 3, 2] as const;
 const DIGIT_FORM = '65432110987';

@@ -10,11 +10,6 @@ export function assertMayRead(viewer: Viewer | null, dni: string): void {
   if (!mayRead(viewer, dni, PORTAL_READ_SCOPE)) throw forbidden();
 }
 
-/** Keys arrive from representations as any JSON: a number or null is as malformed as a short string. */
-export function assertDni(dni: unknown): asserts dni is string {
-  if (typeof dni !== 'string' || !/^\d{8}$/.test(dni)) throw badUserInput(`"${String(dni)}" is not a DNI: a DNI is 8 digits.`, 'dni');
-}
-
 export function assertCaseNumber(id: unknown): asserts id is string {
   if (typeof id !== 'string' || !isCaseNumber(id)) throw badUserInput(`"${String(id)}" is not a case number: they look like CUT-2026-000123.`, 'id');
 }

@@ -1,4 +1,5 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { isDni } from './dni.js';
 import { unauthenticated } from './errors.js';
 
 /**
@@ -17,8 +18,6 @@ export interface Viewer {
 /** Issuer and audience every Ventanilla token carries; a token for another system is refused. */
 export const TOKEN_ISSUER = 'ventanilla';
 export const TOKEN_AUDIENCE = 'ventanilla';
-
-const DNI_PATTERN = /^\d{8}$/;
 
 function keyFrom(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
@@ -59,7 +58,7 @@ export async function viewerFromAuthorization(
       algorithms: ['HS256'],
     });
     const dni = typeof payload.sub === 'string' ? payload.sub : null;
-    if (dni !== null && !DNI_PATTERN.test(dni)) throw unauthenticated('The token names no valid DNI.');
+    if (dni !== null && !isDni(dni)) throw unauthenticated('The token names no valid DNI.');
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
     return { dni, scopes, token };
   } catch (error) {

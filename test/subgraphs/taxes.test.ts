@@ -146,7 +146,7 @@ describe('taxes subgraph contract', () => {
     it('gives BAD_USER_INPUT for a malformed DNI or RUC in a representation, and null for an unregistered RUC', async () => {
       const badDni = await graphql(running.url, CITIZENS, { representations: [citizen('4321876')] }, tokens.taxesAgency);
       expect(errorCodes(badDni)).toEqual(['BAD_USER_INPUT']);
-      expect(badDni.errors?.[0]?.message).toBe('A DNI has exactly 8 digits; "4321876" does not.');
+      expect(badDni.errors?.[0]?.message).toBe('"4321876" is not a DNI: a DNI is exactly 8 digits, e.g. 41234567.');
       const badRuc = await graphql(running.url, TAXPAYERS, { representations: [taxpayer('10432187655'), taxpayer(rucForDni(LUIS))] }, tokens.taxesAgency);
       expect(errorCodes(badRuc)).toEqual(['BAD_USER_INPUT']);
       expect(badRuc.errors?.[0]?.message).toBe('RUC 10432187655 has a wrong check digit: it ends in 5, but the first ten digits give 4.');

@@ -166,7 +166,7 @@ describe('transport subgraph contract', () => {
     it('gives BAD_USER_INPUT for a malformed DNI in a representation', async () => {
       const response = await graphql(running.url, RECORDS, { representations: [citizen('4123456'), citizen(ANA)] }, tokens.transportAgency);
       expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-      expect(response.errors?.[0]?.message).toBe('A DNI has exactly 8 digits; "4123456" does not.');
+      expect(response.errors?.[0]?.message).toBe('"4123456" is not a DNI: a DNI is exactly 8 digits, e.g. 41234567.');
       expect(response.data._entities).toEqual([null, ANA_RECORDS]);
     });
   });

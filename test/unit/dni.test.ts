@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dniCheckCharacters, documentStatus, isDni, renewableFrom } from '../../subgraphs/identity/dni.js';
+import { dniCheckCharacters, documentStatus, renewableFrom } from '../../subgraphs/identity/dni.js';
+import { isDni, parseDni } from '../../subgraphs/shared/dni.js';
 
 describe('isDni', () => {
   it('accepts exactly 8 digits, leading zeros included', () => {
@@ -11,6 +12,31 @@ describe('isDni', () => {
     for (const value of ['4123456', '412345678', '4123456A', '41234567-9', ' 41234567', '', '４１２３４５６７', 41234567, null]) {
       expect(isDni(value), String(value)).toBe(false);
     }
+  });
+});
+
+describe('parseDni', () => {
+  it('returns a DNI unchanged', () => {
+    expect(parseDni('05209244')).toBe('05209244');
+  });
+
+  it('refuses anything else with BAD_USER_INPUT, naming the field, in the one wording every agency uses', () => {
+    const refusal = (value: unknown, field?: string) => {
+      try {
+        parseDni(value, field);
+      } catch (error) {
+        return error;
+      }
+      throw new Error(`${String(value)} was accepted`);
+    };
+    expect(refusal('41234567-9')).toMatchObject({
+      message: '"41234567-9" is not a DNI: a DNI is exactly 8 digits, e.g. 41234567.',
+      extensions: { code: 'BAD_USER_INPUT', field: 'dni' },
+    });
+    expect(refusal(41234567, 'dnis')).toMatchObject({
+      message: '41234567 is not a DNI: a DNI is exactly 8 digits, e.g. 41234567.',
+      extensions: { code: 'BAD_USER_INPUT', field: 'dnis' },
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 import { mayRead } from '../../shared/auth.js';
-import { badUserInput, forbidden, notFound } from '../../shared/errors.js';
+import { parseDni } from '../../shared/dni.js';
+import { forbidden, notFound } from '../../shared/errors.js';
 import type { IdentityContext } from '../context.js';
-import { isDni } from '../dni.js';
 import type { CitizenRow } from '../store.js';
 
 /** The scope an agency token needs to read RENIEC's records of any citizen. */
@@ -10,12 +10,6 @@ export const IDENTITY_READ = 'identity:read';
 /** What a Citizen resolves from: its key. Personal fields load the rest only after the privacy check. */
 export interface CitizenRef {
   dni: string;
-}
-
-/** `value` as a DNI, or BAD_USER_INPUT naming `field`. */
-export function requireDni(value: unknown, field = 'dni'): string {
-  if (isDni(value)) return value;
-  throw badUserInput(`${JSON.stringify(value)} is not a DNI: a DNI is exactly 8 digits, e.g. 41234567.`, field);
 }
 
 /** Every field but `dni` is personal: the citizen themself, or an agency token with `identity:read`. */
@@ -40,7 +34,7 @@ export const Citizen = {
    * Async so that a malformed DNI rejects its own entity only, not the whole `_entities` batch.
    */
   async __resolveReference(reference: { dni?: unknown }, context: IdentityContext): Promise<CitizenRef | null> {
-    const dni = requireDni(reference.dni);
+    const dni = parseDni(reference.dni);
     if (!mayRead(context.viewer, dni, IDENTITY_READ)) return { dni };
     return context.loaders.citizen.load(dni);
   },

@@ -1,11 +1,11 @@
+import { parseDni } from '../../shared/dni.js';
 import type { PortalContext } from '../context.js';
-import { assertDni, assertMayRead } from '../guards.js';
+import { assertMayRead } from '../guards.js';
 
 /** The portal knows a citizen only by DNI: it holds their applications, nothing about the person. */
 export const Citizen = {
   __resolveReference({ dni }: { dni: unknown }) {
-    assertDni(dni);
-    return { dni };
+    return { dni: parseDni(dni) };
   },
 
   applications({ dni }: { dni: string }, _args: unknown, { viewer, loaders }: PortalContext) {

@@ -1,9 +1,8 @@
 import { mayRead } from '../../shared/auth.js';
-import { badUserInput, forbidden } from '../../shared/errors.js';
+import { parseDni } from '../../shared/dni.js';
+import { forbidden } from '../../shared/errors.js';
 import type { TransportContext } from '../context.js';
 import type { FineStatus } from '../store.js';
-
-const DNI_PATTERN = /^\d{8}$/;
 
 /** A citizen as this subgraph knows them: only the key; every record is loaded per field. */
 export interface CitizenReference {
@@ -23,10 +22,7 @@ export const Citizen = {
   // Transport knows no list of citizens: someone without records simply has none, so any valid DNI resolves.
   // Async so that a bad representation rejects alone: a synchronous throw would fail the whole `_entities`.
   async __resolveReference(reference: { dni?: unknown }): Promise<CitizenReference> {
-    if (typeof reference.dni !== 'string' || !DNI_PATTERN.test(reference.dni)) {
-      throw badUserInput(`A DNI has exactly 8 digits; "${String(reference.dni)}" does not.`, 'dni');
-    }
-    return { dni: reference.dni };
+    return { dni: parseDni(reference.dni) };
   },
 
   drivingLicence(citizen: CitizenReference, _args: unknown, context: TransportContext) {
