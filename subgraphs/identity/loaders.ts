@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { oneRowPerKey, rowsPerKey } from '../shared/loaders.js';
 import { isoDate } from '../shared/seeding.js';
 import { documentStatus, renewableFrom, type DocumentStatus } from './dni.js';
 import type { CitizenRow, CivilRecordRow, IdentityDocumentKind, IdentityStore } from './store.js';
@@ -32,9 +33,9 @@ export interface IdentityLoaders {
 export function createLoaders(store: IdentityStore, today: Date = new Date()): IdentityLoaders {
   const day = isoDate(today);
   return {
-    citizen: new DataLoader(async (dnis) => inKeyOrder(dnis, await store.citizensByDni(dnis))),
+    citizen: new DataLoader(async (dnis) => oneRowPerKey(dnis, await store.citizensByDni(dnis), (row) => row.dni)),
     identityDocument: new DataLoader(async (dnis) =>
-      inKeyOrder(dnis, await store.identityDocumentsByDni(dnis)).map((row) => {
+      oneRowPerKey(dnis, await store.identityDocumentsByDni(dnis), (row) => row.dni).map((row) => {
         if (!row) return null;
         const from = renewableFrom(row.expiresOn);
         return {
@@ -48,16 +49,6 @@ export function createLoaders(store: IdentityStore, today: Date = new Date()): I
         };
       }),
     ),
-    civilRecords: new DataLoader(async (dnis) => {
-      const byDni = new Map<string, CivilRecordRow[]>(dnis.map((dni) => [dni, []]));
-      for (const record of await store.civilRecordsByDni(dnis)) byDni.get(record.dni)?.push(record);
-      return dnis.map((dni) => byDni.get(dni) ?? []);
-    }),
+    civilRecords: new DataLoader(async (dnis) => rowsPerKey(dnis, await store.civilRecordsByDni(dnis), (row) => row.dni)),
   };
-}
-
-/** The row for each key, in the keys' order; null where there is none. */
-function inKeyOrder<Row extends { dni: string }>(dnis: readonly string[], rows: Row[]): (Row | null)[] {
-  const byDni = new Map(rows.map((row) => [row.dni, row]));
-  return dnis.map((dni) => byDni.get(dni) ?? null);
 }

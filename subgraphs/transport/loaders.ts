@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { oneRowPerKey, rowsPerKey } from '../shared/loaders.js';
 import type { LicenceRow, MedicalExamRow, TrafficFineRow, TransportStore, VehicleRow } from './store.js';
 
 export type LicenceStatus = LicenceRow['status'] | 'EXPIRED';
@@ -24,35 +25,22 @@ export function licenceStatusOn(licence: Pick<LicenceRow, 'status' | 'expiresOn'
   return licence.status === 'VALID' && licence.expiresOn < today ? 'EXPIRED' : licence.status;
 }
 
-/** One row (or null) per key, in the keys' order. */
-function oneByKey<Row>(keys: readonly string[], rows: readonly Row[], keyOf: (row: Row) => string): (Row | null)[] {
-  const byKey = new Map(rows.map((row) => [keyOf(row), row]));
-  return keys.map((key) => byKey.get(key) ?? null);
-}
-
-/** Every row of each key (possibly none), in the keys' order, keeping the rows' own order. */
-function manyByKey<Row>(keys: readonly string[], rows: readonly Row[], keyOf: (row: Row) => string): Row[][] {
-  const byKey = new Map<string, Row[]>(keys.map((key) => [key, []]));
-  for (const row of rows) byKey.get(keyOf(row))?.push(row);
-  return keys.map((key) => byKey.get(key) ?? []);
-}
-
 /** `today` (YYYY-MM-DD) is fixed for the request, so every field of one response agrees on it. */
 export function createLoaders(store: TransportStore, today: string): TransportLoaders {
   return {
     licenceByDni: new DataLoader(async (dnis) => {
-      const licences = oneByKey(dnis, await store.licencesByDni(dnis), (row) => row.dni);
+      const licences = oneRowPerKey(dnis, await store.licencesByDni(dnis), (row) => row.dni);
       return licences.map((licence) => licence && { ...licence, status: licenceStatusOn(licence, today) });
     }),
     latestMedicalExamByDni: new DataLoader(async (dnis) =>
-      oneByKey(dnis, await store.latestMedicalExamsByDni(dnis), (row) => row.dni),
+      oneRowPerKey(dnis, await store.latestMedicalExamsByDni(dnis), (row) => row.dni),
     ),
-    finesByDni: new DataLoader(async (dnis) => manyByKey(dnis, await store.finesByDni(dnis), (row) => row.dni)),
+    finesByDni: new DataLoader(async (dnis) => rowsPerKey(dnis, await store.finesByDni(dnis), (row) => row.dni)),
     vehiclesByOwner: new DataLoader(async (dnis) =>
-      manyByKey(dnis, await store.vehiclesByOwner(dnis), (row) => row.ownerDni),
+      rowsPerKey(dnis, await store.vehiclesByOwner(dnis), (row) => row.ownerDni),
     ),
     vehicleByPlate: new DataLoader(async (plates) =>
-      oneByKey(plates, await store.vehiclesByPlate(plates), (row) => row.plate),
+      oneRowPerKey(plates, await store.vehiclesByPlate(plates), (row) => row.plate),
     ),
   };
 }
