@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { Kind, parse, type DocumentNode } from 'graphql';
+import { expect } from 'vitest';
+import type { GraphQLResponse } from '../helpers/graphql.js';
+
+/**
+ * What the end-to-end suites share: the portal contract as published, the personas, and raw HTTP
+ * requests to the gateway (the helpers' `graphql()` sends no operationName and always valid JSON).
+ */
+
+/**
+ * The portal's contract, read at run time from `shared/` beside the clone (CI copies it there too), so
+ * that the operations sent are exactly the ones front ends send, never a hand-made copy.
+ */
+export const CONTRACT_URL = new URL('../../../shared/contract/portal.graphql', import.meta.url);
+export const CONTRACT_SOURCE = readFileSync(CONTRACT_URL, 'utf8');
+export const CONTRACT_DOCUMENT: DocumentNode = parse(CONTRACT_SOURCE);
+
+/** The names of the contract's operations, in the order the file lists them. */
+export const CONTRACT_OPERATIONS = CONTRACT_DOCUMENT.definitions.flatMap((definition) =>
+  definition.kind === Kind.OPERATION_DEFINITION && definition.name ? [definition.name.value] : [],
+);
+
+/** The seeded personas of domain.md §6 (the same DNIs in every agency). */
+export const ANA = '41234567';
+export const LUIS = '45678912';
+export const ROSA = '72345678';
+export const JORGE = '43218765';
+export const CARMEN = '47851236';
+
+/** POSTs `body` as it is to the gateway and reads the JSON answer, whatever the status. */
+export async function postRaw(url: string, body: string, headers: Record<string, string> = {}): Promise<GraphQLResponse> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const text = await response.text();
+  let json: Omit<GraphQLResponse, 'status'>;
+  try {
+    json = JSON.parse(text) as Omit<GraphQLResponse, 'status'>;
+  } catch {
+    throw new Error(`HTTP ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+  }
+  return { status: response.status, ...json };
+}
+
+/** Sends one operation of the contract document, verbatim, by its name. */
+export function sendContractOperation(
+  url: string,
+  operationName: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<GraphQLResponse> {
+  if (!CONTRACT_OPERATIONS.includes(operationName)) throw new Error(`The contract has no operation ${operationName}.`);
+  return postRaw(
+    url,
+    JSON.stringify({ query: CONTRACT_SOURCE, operationName, variables }),
+    token ? { authorization: `Bearer ${token}` } : {},
+  );
+}
+
+/** The one error of `response`, checked to carry `code` (and, when given, to be at `path` from `serviceName`). */
+export function expectOneError(
+  response: GraphQLResponse,
+  code: string,
+  where: { path?: (string | number)[]; serviceName?: string } = {},
+): NonNullable<GraphQLResponse['errors']>[number] {
+  expect(response.errors?.map((error) => error.extensions?.code), JSON.stringify(response.errors)).toEqual([code]);
+  const error = response.errors![0]!;
+  if (where.path) expect(error.path).toEqual(where.path);
+  if (where.serviceName) expect(error.extensions?.serviceName).toBe(where.serviceName);
+  return error;
+}
+
+/** A response with no errors at all: the data is then the whole answer. */
+export function expectNoErrors(response: GraphQLResponse): void {
+  expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+  expect(response.status).toBe(200);
+}
+
+/** Whole days from date `from` to date `to` (both `YYYY-MM-DD`); negative when `to` is earlier. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/**
+ * SUNAT's check digit for the first ten digits of a RUC, written here independently of `ruc.ts` so the
+ * test is an oracle rather than a copy: weights 5 4 3 2 7 6 5 4 3 2, (11 - sum mod 11) mod 10.
+ */
+export function rucCheckDigit(firstTen: string): string {
+  const weights = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
+  const sum = [...firstTen].reduce((total, digit, i) => total + Number(digit) * weights[i]!, 0);
+  return String((11 - (sum % 11)) % 10);
+}
+
+/** A natural person's RUC: "10" + DNI + check digit. */
+export function rucForDni(dni: string): string {
+  return `10${dni}${rucCheckDigit(`10${dni}`)}`;
+}
