@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { citizenToken, errorCodes, graphql } from '../helpers/graphql.js';
+import { LUIS } from '../helpers/personas.js';
 import { startPlatform, type Platform } from '../helpers/platform.js';
 
 /** The harness itself, end to end: the four real subgraphs, composed in-process, behind the gateway. */
@@ -15,7 +16,6 @@ afterAll(async () => {
 const WHAT_DO_I_NEED = `query WhatDoINeed($slug: ID!) {
   procedure(slug: $slug) { slug requirements { code status detail agency { code } } }
 }`;
-const LUIS = '45678912';
 
 async function requirements(token?: string) {
   const response = await graphql(platform.url, WHAT_DO_I_NEED, { slug: 'revalidar-licencia-de-conducir' }, token);

@@ -1,24 +1,12 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { viewerFromAuthorization } from '../../subgraphs/shared/auth.js';
+import { runScript, type ScriptRun } from '../helpers/script.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const SECRET = 'a-test-secret-that-is-long-enough-for-jwt';
 
 /** Runs `npm run token -- ...args` as a person would, with JWT_SECRET set. */
-async function token(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/token.ts', ...args], {
-      cwd: root,
-      env: { PATH: process.env.PATH, JWT_SECRET: SECRET },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+function token(...args: string[]): Promise<ScriptRun> {
+  return runScript('scripts/token.ts', args, { PATH: process.env.PATH, JWT_SECRET: SECRET });
 }
 
 // Each case starts a process; they are independent, so they run side by side.

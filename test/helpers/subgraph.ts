@@ -1,9 +1,10 @@
+import { expect } from 'vitest';
 import { migrate, openDatabase, type Database } from '../../subgraphs/shared/db.js';
 import { listen } from '../../subgraphs/shared/http.js';
 import { createLogger } from '../../subgraphs/shared/logger.js';
 import type { SubgraphService } from '../../subgraphs/shared/service.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
-import { TEST_JWT_SECRET } from './graphql.js';
+import { graphql, TEST_JWT_SECRET } from './graphql.js';
 
 /** The day test data is seeded relative to: today, as the servers judge "expired" against the clock. */
 export const TEST_TODAY = new Date();
@@ -49,5 +50,30 @@ export async function startSubgraph(service: SubgraphService, options: StartOpti
     await db.close();
     await testDatabase?.drop();
     throw error;
+  }
+}
+
+/**
+ * Resolves `representations` through the `_entities` operation `query`, checks that the answer has no
+ * errors, and counts the statements it cost by the first table each one reads or writes: how the
+ * contract tests show that N entities cost one statement per table, not N.
+ */
+export async function resolveEntities(
+  subgraph: RunningSubgraph,
+  query: string,
+  representations: unknown[],
+  token?: string,
+): Promise<{ entities: any[]; perTable: Record<string, number> }> {
+  const perTable: Record<string, number> = {};
+  const stop = subgraph.db.onStatement((sql) => {
+    const table = /\b(?:FROM|INTO)\s+(\w+)/i.exec(sql)?.[1] ?? sql;
+    perTable[table] = (perTable[table] ?? 0) + 1;
+  });
+  try {
+    const response = await graphql(subgraph.url, query, { representations }, token);
+    expect(response.errors).toBeUndefined();
+    return { entities: response.data._entities, perTable };
+  } finally {
+    stop();
   }
 }

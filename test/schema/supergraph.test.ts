@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   composeSupergraph,
@@ -13,8 +10,8 @@ import {
   readSupergraphConfig,
   supergraphFileContents,
 } from '../../schema/compose.js';
+import { runScript, type ScriptRun } from '../helpers/script.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 let folder: string;
 
 beforeAll(async () => {
@@ -25,14 +22,8 @@ afterAll(async () => {
 });
 
 /** Runs `npm run compose -- ...args` as a person would. */
-async function compose(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'schema/compose.ts', ...args], { cwd: root });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+function compose(...args: string[]): Promise<ScriptRun> {
+  return runScript('schema/compose.ts', args);
 }
 
 const FEDERATION = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@shareable"])';

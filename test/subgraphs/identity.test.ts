@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, print, visit, type DocumentNode } from 'graphql';
 import { identityService } from '../../subgraphs/identity/createSubgraph.js';
 import { addDays, generatedDni, isoDate } from '../../subgraphs/shared/seeding.js';
 import { agencyToken, citizenToken, errorCodes, graphql } from '../helpers/graphql.js';
-import { startSubgraph, TEST_TODAY, type RunningSubgraph } from '../helpers/subgraph.js';
+import { ANA, CARMEN, JORGE, LUIS, PERSONAS, ROSA } from '../helpers/personas.js';
+import { expectPublishedSdl } from '../helpers/sdl.js';
+import { resolveEntities, startSubgraph, TEST_TODAY, type RunningSubgraph } from '../helpers/subgraph.js';
 
-const ANA = '41234567';
-const LUIS = '45678912';
-const ROSA = '72345678';
-const JORGE = '43218765';
-const CARMEN = '47851236';
 const day = (offset: number) => isoDate(addDays(TEST_TODAY, offset));
 
 const CITIZEN_FIELDS = `
@@ -34,7 +30,7 @@ const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   identity = await startSubgraph(identityService, { citizens: 120 });
-  for (const dni of [ANA, LUIS, ROSA, JORGE, CARMEN, '99999999']) tokens[dni] = await citizenToken(dni);
+  for (const dni of [...PERSONAS, '99999999']) tokens[dni] = await citizenToken(dni);
   tokens.reniec = await agencyToken(['identity:read']);
   tokens.mtc = await agencyToken(['transport:read']);
 });
@@ -43,44 +39,9 @@ afterAll(async () => {
   await identity?.close();
 });
 
-/** What `work` returned, and how many statements were sent to each of identity's tables meanwhile. */
-async function statementsPerTable<T>(work: () => Promise<T>): Promise<{ result: T; counts: Record<string, number> }> {
-  const counts: Record<string, number> = {};
-  const stop = identity.db.onStatement((sql) => {
-    for (const table of sql.match(/\bFROM\s+\w+/gi) ?? []) {
-      const name = table.split(/\s+/)[1]!;
-      counts[name] = (counts[name] ?? 0) + 1;
-    }
-  });
-  try {
-    return { result: await work(), counts };
-  } finally {
-    stop();
-  }
-}
-
-/**
- * Each type's definition as printed, descriptions included (block and plain strings printed alike),
- * without the fields federation adds (`_entities`, `_service`).
- */
-function shapes(document: DocumentNode): Map<string, string> {
-  const plainStrings = visit(document, {
-    StringValue: (node) => ({ ...node, block: false }),
-    FieldDefinition: (node) => (node.name.value.startsWith('_') ? null : undefined),
-  });
-  const result = new Map<string, string>();
-  for (const definition of plainStrings.definitions) {
-    if ('name' in definition && definition.name) result.set(definition.name.value, print(definition));
-  }
-  return result;
-}
-
 describe('identity subgraph contract', () => {
   it('publishes its SDL through _service: every type, field, key and directive of schema.graphql', async () => {
-    const response = await graphql(identity.url, '{ _service { sdl } }');
-    const published = shapes(parse(response.data._service.sdl));
-    for (const [name, shape] of shapes(identityService.typeDefs)) expect(published.get(name), name).toEqual(shape);
-    expect(response.data._service.sdl).toContain('@contact(name: "RENIEC"');
+    expect(await expectPublishedSdl(identity.url, identityService.typeDefs)).toContain('@contact(name: "RENIEC"');
   });
 
   it('resolves a persona by key for the persona themself', async () => {
@@ -314,25 +275,19 @@ describe('Procedure.identityChecks (the requirements RENIEC answers)', () => {
 describe('batching', () => {
   it("resolves 100 citizens' records in one _entities request with one SQL statement per table", async () => {
     const dnis = Array.from({ length: 100 }, (_, i) => generatedDni(i));
-    const { result: response, counts } = await statementsPerTable(() =>
-      graphql(identity.url, CITIZEN_ENTITIES, { representations: dnis.map(citizenRef) }, tokens.reniec),
-    );
-    expect(response.errors).toBeUndefined();
-    const entities = response.data._entities as { dni: string; fullName: string; identityDocument: unknown }[];
+    const { entities, perTable } = await resolveEntities(identity, CITIZEN_ENTITIES, dnis.map(citizenRef), tokens.reniec);
     expect(entities.map((citizen) => citizen.dni)).toEqual(dnis);
     expect(entities.every((citizen) => citizen.fullName.split(' ').length >= 3 && citizen.identityDocument)).toBe(true);
-    expect(counts).toEqual({ citizens: 1, identity_documents: 1, civil_records: 1 });
+    expect(perTable).toEqual({ citizens: 1, identity_documents: 1, civil_records: 1 });
   });
 
   it("answers several procedures' checks in one request with one SQL statement per table", async () => {
-    const { result: response, counts } = await statementsPerTable(() =>
-      graphql(identity.url, CHECKS, { representations: [REVALIDATION, RENEWAL, BIRTH_COPY] }, tokens[ROSA]),
-    );
-    const answered = response.data._entities.map((procedure: { identityChecks: { code: string }[] }) =>
+    const { entities, perTable } = await resolveEntities(identity, CHECKS, [REVALIDATION, RENEWAL, BIRTH_COPY], tokens[ROSA]);
+    const answered = entities.map((procedure: { identityChecks: { code: string }[] }) =>
       procedure.identityChecks.map((check) => check.code),
     );
     expect(answered).toEqual([['dni-valid'], ['dni-renewable', 'dni-valid'], ['birth-record-digitised']]);
-    expect(counts).toEqual({ citizens: 1, identity_documents: 1, civil_records: 1 });
+    expect(perTable).toEqual({ citizens: 1, identity_documents: 1, civil_records: 1 });
   });
 });
 

@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, print, visit, type DocumentNode } from 'graphql';
 import { portalService } from '../../subgraphs/portal/createSubgraph.js';
 import { generatedDni } from '../../subgraphs/shared/seeding.js';
 import { agencyToken, citizenToken, errorCodes, graphql } from '../helpers/graphql.js';
-import { startSubgraph, TEST_TODAY, type RunningSubgraph } from '../helpers/subgraph.js';
+import { ANA, CARMEN, LUIS } from '../helpers/personas.js';
+import { expectPublishedSdl } from '../helpers/sdl.js';
+import { resolveEntities, startSubgraph, TEST_TODAY, type RunningSubgraph } from '../helpers/subgraph.js';
 
-const ANA = '41234567';
-const LUIS = '45678912';
-const CARMEN = '47851236';
 const REVALIDATION = 'revalidar-licencia-de-conducir';
 
 let portal: RunningSubgraph;
@@ -30,40 +28,9 @@ const ENTITIES = (selection: string) => `query($representations: [_Any!]!) {
   _entities(representations: $representations) { ${selection} }
 }`;
 
-/** Each type's definition as printed, descriptions included, without the fields federation adds. */
-function shapes(document: DocumentNode): Map<string, string> {
-  const plainStrings = visit(document, {
-    StringValue: (node) => ({ ...node, block: false }),
-    FieldDefinition: (node) => (node.name.value.startsWith('_') ? null : undefined),
-  });
-  const result = new Map<string, string>();
-  for (const definition of plainStrings.definitions) {
-    if ('name' in definition && definition.name) result.set(definition.name.value, print(definition));
-  }
-  return result;
-}
-
-/** Statements per table (the first table each one reads or writes) while `work` runs. */
-async function statementsPerTable(work: () => Promise<unknown>): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  const stop = portal.db.onStatement((sql) => {
-    const table = /\b(?:FROM|INTO)\s+(\w+)/i.exec(sql)?.[1] ?? sql;
-    counts[table] = (counts[table] ?? 0) + 1;
-  });
-  try {
-    await work();
-  } finally {
-    stop();
-  }
-  return counts;
-}
-
 describe('portal subgraph contract', () => {
   it('publishes its SDL through _service', async () => {
-    const response = await ask('{ _service { sdl } }');
-    const published = shapes(parse(response.data._service.sdl));
-    for (const [name, shape] of shapes(portalService.typeDefs)) expect(published.get(name), name).toEqual(shape);
-    expect(response.data._service.sdl).toContain('@contact(name: "PCM"');
+    expect(await expectPublishedSdl(portal.url, portalService.typeDefs)).toContain('@contact(name: "PCM"');
   });
 
   it('resolves Agency and Procedure by key; unknown keys are null, keys that are not strings BAD_USER_INPUT', async () => {
@@ -530,18 +497,14 @@ describe('batching', () => {
     const query = ENTITIES(`... on Citizen { dni applications {
       id status submittedAt nextStep procedure { slug title agency { code name } } office { name } timeline { at status note }
     } }`);
-    let response: Awaited<ReturnType<typeof ask>> | undefined;
-    const counts = await statementsPerTable(async () => {
-      response = await ask(query, { representations: dnis.map((dni) => ({ __typename: 'Citizen', dni })) }, tokens.portal);
-    });
-    expect(response?.errors).toBeUndefined();
-    const entities: { dni: string; applications: { id: string }[] }[] = response?.data._entities;
+    const representations = dnis.map((dni) => ({ __typename: 'Citizen', dni }));
+    const { entities, perTable } = await resolveEntities(portal, query, representations, tokens.portal);
     expect(entities.map((entity) => entity.dni)).toEqual(dnis);
     const expected = await portal.db.query<{ n: number }>('SELECT count(*)::int AS n FROM applications WHERE dni = ANY($1)', [dnis]);
     const returned = entities.reduce((total, entity) => total + entity.applications.length, 0);
     expect(returned).toBe(expected.rows[0]?.n);
     expect(returned).toBeGreaterThan(3); // Carmen's three, and some generated citizens'
-    expect(counts).toEqual({ applications: 1, application_events: 1, procedures: 1, agencies: 1, offices: 1 });
+    expect(perTable).toEqual({ applications: 1, application_events: 1, procedures: 1, agencies: 1, offices: 1 });
   });
 });
 

@@ -1,16 +1,11 @@
-import { parse, print, visit, type DocumentNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taxesService } from '../../subgraphs/taxes/createSubgraph.js';
 import { rucForDni, rucProblem } from '../../subgraphs/taxes/ruc.js';
 import { addDays, generatedDni, isoDate } from '../../subgraphs/shared/seeding.js';
 import { agencyToken, citizenToken, errorCodes, graphql } from '../helpers/graphql.js';
-import { startSubgraph, TEST_TODAY, type RunningSubgraph } from '../helpers/subgraph.js';
-
-const ANA = '41234567';
-const LUIS = '45678912';
-const ROSA = '72345678';
-const JORGE = '43218765';
-const CARMEN = '47851236';
+import { ANA, CARMEN, JORGE, LUIS, PERSONAS, ROSA } from '../helpers/personas.js';
+import { definitionsByName, expectPublishedSdl } from '../helpers/sdl.js';
+import { resolveEntities, startSubgraph, TEST_TODAY, type RunningSubgraph } from '../helpers/subgraph.js';
 const JORGE_RUC = '10432187654';
 
 /** `YYYY-MM` of the month `monthsBack` before TEST_TODAY's, as the seed writes Jorge's periods. */
@@ -33,18 +28,6 @@ const CHECKS = `query Checks($representations: [_Any!]!) {
 }`;
 
 const TAXPAYER_BY_RUC = `query Taxpayer($ruc: ID!) { taxpayer(ruc: $ruc) { ruc status citizen { dni } } }`;
-
-/**
- * Each named definition of `document`, printed, without federation's own root fields (`_entities`,
- * `_service`) and with descriptions printed alike whether written "..." or """...""".
- */
-function definitionsByName(document: DocumentNode): Map<string, string> {
-  const normalised = visit(document, {
-    StringValue: (node) => ({ ...node, block: false }),
-    FieldDefinition: (node) => (node.name.value.startsWith('_') ? null : undefined),
-  });
-  return new Map(normalised.definitions.flatMap((definition) => ('name' in definition && definition.name ? [[definition.name.value, print(definition)]] : [])));
-}
 
 const citizen = (dni: string) => ({ __typename: 'Citizen', dni });
 const taxpayer = (ruc: string) => ({ __typename: 'Taxpayer', ruc });
@@ -69,7 +52,7 @@ const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   running = await startSubgraph(taxesService, { citizens: 150 });
-  for (const dni of [ANA, LUIS, ROSA, JORGE, CARMEN]) tokens[dni] = await citizenToken(dni);
+  for (const dni of PERSONAS) tokens[dni] = await citizenToken(dni);
   tokens.taxesAgency = await agencyToken(['taxes:read']);
   tokens.transportAgency = await agencyToken(['transport:read']);
 });
@@ -80,13 +63,8 @@ afterAll(async () => {
 
 describe('taxes subgraph contract', () => {
   it('publishes its SDL through _service', async () => {
-    const response = await graphql(running.url, '{ _service { sdl } }');
-    expect(response.errors).toBeUndefined();
-    // The published SDL adds federation's own definitions; every definition of ours must be in it unchanged.
-    const published = definitionsByName(parse(response.data._service.sdl));
-    const ours = definitionsByName(taxesService.typeDefs);
-    expect(ours.size).toBeGreaterThan(10);
-    for (const [name, definition] of ours) expect(published.get(name), name).toBe(definition);
+    await expectPublishedSdl(running.url, taxesService.typeDefs);
+    expect(definitionsByName(taxesService.typeDefs).size).toBeGreaterThan(10);
   });
 
   describe('Citizen and Taxpayer entities', () => {
@@ -258,32 +236,14 @@ describe('taxes subgraph contract', () => {
   describe('one SQL statement per table, however many entities', () => {
     const generated = Array.from({ length: 100 }, (_, i) => generatedDni(i));
 
-    /** Runs `query` and counts the statements it sent, by the table they read. */
-    async function countStatements(query: string, representations: unknown[]) {
-      const statements: string[] = [];
-      const stop = running.db.onStatement((sql) => statements.push(sql));
-      try {
-        const response = await graphql(running.url, query, { representations }, tokens.taxesAgency);
-        expect(response.errors).toBeUndefined();
-        const perTable: Record<string, number> = {};
-        for (const sql of statements) {
-          const table = /\bFROM\s+(\w+)/i.exec(sql)?.[1] ?? sql;
-          perTable[table] = (perTable[table] ?? 0) + 1;
-        }
-        return { entities: response.data._entities, perTable };
-      } finally {
-        stop();
-      }
-    }
-
     it("reads 100 citizens' RUCs and debts with one statement on taxpayers and one on tax_debts", async () => {
-      const { entities, perTable } = await countStatements(CITIZENS, generated.map(citizen));
+      const { entities, perTable } = await resolveEntities(running, CITIZENS, generated.map(citizen), tokens.taxesAgency);
       expect(perTable).toEqual({ taxpayers: 1, tax_debts: 1 });
-      const taxpayers = entities.map((entity: { taxpayer: unknown }) => entity.taxpayer).filter(Boolean);
+      const taxpayers: { debts: unknown[] }[] = entities.map((entity) => entity.taxpayer).filter(Boolean);
       // The seed gives about 40% a RUC, some with debts: the batch has real rows to join.
       expect(taxpayers.length).toBeGreaterThan(25);
       expect(taxpayers.length).toBeLessThan(60);
-      expect(taxpayers.some((t: { debts: unknown[] }) => t.debts.length > 0)).toBe(true);
+      expect(taxpayers.some((t) => t.debts.length > 0)).toBe(true);
       for (const [i, entity] of entities.entries()) {
         expect(entity.dni).toBe(generated[i]);
         if (entity.taxpayer) {
@@ -295,26 +255,21 @@ describe('taxes subgraph contract', () => {
     });
 
     it('reads 100 Taxpayer references with one statement on taxpayers and one on tax_debts', async () => {
-      const { entities, perTable } = await countStatements(TAXPAYERS, generated.map((dni) => taxpayer(rucForDni(dni))));
+      const { entities, perTable } = await resolveEntities(running, TAXPAYERS, generated.map((dni) => taxpayer(rucForDni(dni))), tokens.taxesAgency);
       expect(perTable).toEqual({ taxpayers: 1, tax_debts: 1 });
       expect(entities.filter(Boolean).length).toBeGreaterThan(25);
     });
 
     it("answers many procedures' checks for one citizen with one statement per table", async () => {
       const slugs = ['revalidar-licencia-de-conducir', 'inscribirse-en-el-ruc', 'consultar-deuda-tributaria'];
-      const statements: string[] = [];
-      const stop = running.db.onStatement((sql) => statements.push(sql));
-      try {
-        const response = await graphql(running.url, CHECKS, { representations: slugs.map((slug) => procedure(slug, ['no-tax-debt', 'ruc-active'])) }, tokens[JORGE]);
-        expect(response.data._entities.map((entity: { taxesChecks: { status: string }[] }) => entity.taxesChecks.map((c) => c.status))).toEqual([
-          ['NOT_MET', 'MET'],
-          ['NOT_MET', 'MET'],
-          ['NOT_MET', 'MET'],
-        ]);
-      } finally {
-        stop();
-      }
-      expect(statements).toHaveLength(2);
+      const representations = slugs.map((slug) => procedure(slug, ['no-tax-debt', 'ruc-active']));
+      const { entities, perTable } = await resolveEntities(running, CHECKS, representations, tokens[JORGE]);
+      expect(entities.map((entity: { taxesChecks: { status: string }[] }) => entity.taxesChecks.map((c) => c.status))).toEqual([
+        ['NOT_MET', 'MET'],
+        ['NOT_MET', 'MET'],
+        ['NOT_MET', 'MET'],
+      ]);
+      expect(perTable).toEqual({ taxpayers: 1, tax_debts: 1 });
     });
   });
 

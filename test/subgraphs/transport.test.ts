@@ -1,15 +1,10 @@
-import { parse, print, visit, type DocumentNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, generatedDni, isoDate } from '../../subgraphs/shared/seeding.js';
 import { transportService } from '../../subgraphs/transport/createSubgraph.js';
 import { agencyToken, citizenToken, errorCodes, graphql } from '../helpers/graphql.js';
-import { startSubgraph, TEST_TODAY, type RunningSubgraph } from '../helpers/subgraph.js';
-
-const ANA = '41234567';
-const LUIS = '45678912';
-const ROSA = '72345678';
-const JORGE = '43218765';
-const CARMEN = '47851236';
+import { ANA, CARMEN, JORGE, LUIS, PERSONAS, ROSA } from '../helpers/personas.js';
+import { definitionsByName, expectPublishedSdl } from '../helpers/sdl.js';
+import { resolveEntities, startSubgraph, TEST_TODAY, type RunningSubgraph } from '../helpers/subgraph.js';
 
 /** An ISO date `days` from TEST_TODAY, as the seed writes the personas' licences and exams. */
 const day = (days: number) => isoDate(addDays(TEST_TODAY, days));
@@ -72,24 +67,12 @@ const LUIS_RECORDS = {
   medicalExam: { takenOn: day(-9), result: 'APPROVED', centre: 'Centro Médico Vial Lima Norte (Los Olivos)', validUntil: day(-9 + 182) },
 };
 
-/**
- * Each named definition of `document`, printed, without federation's own root fields (`_entities`,
- * `_service`) and with descriptions printed alike whether written "..." or """...""".
- */
-function definitionsByName(document: DocumentNode): Map<string, string> {
-  const normalised = visit(document, {
-    StringValue: (node) => ({ ...node, block: false }),
-    FieldDefinition: (node) => (node.name.value.startsWith('_') ? null : undefined),
-  });
-  return new Map(normalised.definitions.flatMap((definition) => ('name' in definition && definition.name ? [[definition.name.value, print(definition)]] : [])));
-}
-
 let running: RunningSubgraph;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   running = await startSubgraph(transportService, { citizens: 120 });
-  for (const dni of [ANA, LUIS, ROSA, JORGE, CARMEN]) tokens[dni] = await citizenToken(dni);
+  for (const dni of PERSONAS) tokens[dni] = await citizenToken(dni);
   tokens.transportAgency = await agencyToken(['transport:read']);
   tokens.identityAgency = await agencyToken(['identity:read']);
 });
@@ -100,13 +83,9 @@ afterAll(async () => {
 
 describe('transport subgraph contract', () => {
   it('publishes its SDL through _service', async () => {
-    const response = await graphql(running.url, '{ _service { sdl } }');
-    expect(response.errors).toBeUndefined();
-    // The published SDL adds federation's own definitions; every definition of ours must be in it unchanged.
-    const published = definitionsByName(parse(response.data._service.sdl));
-    const ours = definitionsByName(transportService.typeDefs);
-    expect([...ours.keys()]).toEqual(expect.arrayContaining(['Citizen', 'DrivingLicence', 'TrafficFine', 'Vehicle', 'Procedure', 'Query']));
-    for (const [name, definition] of ours) expect(published.get(name), name).toBe(definition);
+    await expectPublishedSdl(running.url, transportService.typeDefs);
+    const ours = [...definitionsByName(transportService.typeDefs).keys()];
+    expect(ours).toEqual(expect.arrayContaining(['Citizen', 'DrivingLicence', 'TrafficFine', 'Vehicle', 'Procedure', 'Query']));
   });
 
   describe('Citizen entity', () => {
@@ -277,26 +256,8 @@ describe('transport subgraph contract', () => {
   describe('one SQL statement per table, however many entities', () => {
     const generated = Array.from({ length: 100 }, (_, i) => generatedDni(i));
 
-    /** Runs `query` and counts the statements it sent, by the table they read. */
-    async function countStatements(query: string, representations: unknown[], token: string | undefined) {
-      const statements: string[] = [];
-      const stop = running.db.onStatement((sql) => statements.push(sql));
-      try {
-        const response = await graphql(running.url, query, { representations }, token);
-        expect(response.errors).toBeUndefined();
-        const perTable: Record<string, number> = {};
-        for (const sql of statements) {
-          const table = /\bFROM\s+(\w+)/i.exec(sql)?.[1] ?? sql;
-          perTable[table] = (perTable[table] ?? 0) + 1;
-        }
-        return { entities: response.data._entities, perTable };
-      } finally {
-        stop();
-      }
-    }
-
     it("reads 100 citizens' licences, fines, vehicles and exams with one statement per table", async () => {
-      const { entities, perTable } = await countStatements(RECORDS, generated.map(citizen), tokens.transportAgency);
+      const { entities, perTable } = await resolveEntities(running, RECORDS, generated.map(citizen), tokens.transportAgency);
       expect(perTable).toEqual({ driving_licences: 1, medical_exams: 1, traffic_fines: 1, vehicles: 1 });
 
       // The batch joined real rows: the answers match the tables, citizen by citizen.
@@ -327,7 +288,7 @@ describe('transport subgraph contract', () => {
 
     it('reads 100 Vehicle references with one statement', async () => {
       const owned = await running.db.query<{ plate: string }>('SELECT plate FROM vehicles ORDER BY plate LIMIT 100');
-      const { entities, perTable } = await countStatements(VEHICLES, owned.rows.map((row) => vehicle(row.plate)), undefined);
+      const { entities, perTable } = await resolveEntities(running, VEHICLES, owned.rows.map((row) => vehicle(row.plate)), undefined);
       expect(perTable).toEqual({ vehicles: 1 });
       expect(entities.map((entity: { plate: string }) => entity.plate)).toEqual(owned.rows.map((row) => row.plate));
     });
@@ -335,7 +296,7 @@ describe('transport subgraph contract', () => {
     it("answers many procedures' checks for one citizen with one statement per table", async () => {
       const codes = ['no-unpaid-fines', 'medical-exam-approved', 'licence-revalidable', 'vehicle-owner'];
       const slugs = ['revalidar-licencia-de-conducir', 'pagar-papeletas', 'duplicado-de-tive'];
-      const { entities, perTable } = await countStatements(CHECKS, slugs.map((slug) => procedure(slug, codes)), tokens[LUIS]);
+      const { entities, perTable } = await resolveEntities(running, CHECKS, slugs.map((slug) => procedure(slug, codes)), tokens[LUIS]);
       expect(perTable).toEqual({ driving_licences: 1, medical_exams: 1, traffic_fines: 1, vehicles: 1 });
       for (const entity of entities) {
         expect(entity.transportChecks.map((check: { status: string }) => check.status)).toEqual(['NOT_MET', 'MET', 'MET', 'MET']);
