@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
 
 /** One row-returning statement's result, the same shape from `pg` and PGlite. */
 export interface QueryResult<Row> {
@@ -50,33 +50,26 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     pool.on('error', () => {});
-    const viaClient = (client: pg.PoolClient): Queryable => ({
+    // The pool and a client checked out for a transaction are queried alike.
+    const viaPg = (target: pg.Pool | pg.PoolClient): Queryable => ({
       async query<Row>(sql: string, params?: unknown[]) {
         announce(sql);
-        const result = await client.query(sql, params);
+        const result = await target.query(sql, params);
         return { rows: result.rows as Row[] };
       },
       async exec(sql: string) {
         announce(sql);
-        await client.query(sql);
+        await target.query(sql);
       },
     });
     return {
       engine: 'postgres',
-      async query<Row>(sql: string, params?: unknown[]) {
-        announce(sql);
-        const result = await pool.query(sql, params);
-        return { rows: result.rows as Row[] };
-      },
-      async exec(sql: string) {
-        announce(sql);
-        await pool.query(sql);
-      },
+      ...viaPg(pool),
       async transaction(work) {
         const client = await pool.connect();
         try {
           await client.query('BEGIN');
-          const value = await work(viaClient(client));
+          const value = await work(viaPg(client));
           await client.query('COMMIT');
           return value;
         } catch (error) {
@@ -92,32 +85,22 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
 
   const lite = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
-  return {
-    engine: 'pglite',
+  // The database and a transaction's handle are queried alike.
+  const viaLite = (target: Pick<Transaction, 'query' | 'exec'>): Queryable => ({
     async query<Row>(sql: string, params?: unknown[]) {
       announce(sql);
-      const result = await lite.query<Row>(sql, params);
+      const result = await target.query<Row>(sql, params);
       return { rows: result.rows };
     },
     async exec(sql: string) {
       announce(sql);
-      await lite.exec(sql);
+      await target.exec(sql);
     },
-    transaction(work) {
-      return lite.transaction((tx) =>
-        work({
-          async query<Row>(sql: string, params?: unknown[]) {
-            announce(sql);
-            const result = await tx.query<Row>(sql, params);
-            return { rows: result.rows };
-          },
-          async exec(sql: string) {
-            announce(sql);
-            await tx.exec(sql);
-          },
-        }),
-      );
-    },
+  });
+  return {
+    engine: 'pglite',
+    ...viaLite(lite),
+    transaction: (work) => lite.transaction((tx) => work(viaLite(tx))),
     onStatement,
     close: () => lite.close(),
   };
