@@ -1,24 +1,13 @@
 import type { Database } from '../shared/db.js';
 import { formatCaseNumber } from './caseNumbers.js';
-import type { ApprovalKind, ChannelKind } from './catalogue.js';
+import type { AgencyEntry, ApprovalKind, ChannelKind, OfficeEntry } from './catalogue.js';
 import type { ProcedurePosition } from './cursor.js';
 
-export interface AgencyRecord {
-  code: string;
-  name: string;
-  ruc: string;
-  website: string;
-}
+/** An agency as read back: what the catalogue seeded. */
+export type AgencyRecord = AgencyEntry;
 
-export interface OfficeRecord {
-  id: string;
-  name: string;
-  address: string;
-  district: string;
-  hours: string;
-  latitude: number;
-  longitude: number;
-}
+/** An office as read back: the catalogue's entry without its agency, which the Office type does not publish. */
+export type OfficeRecord = Omit<OfficeEntry, 'agencyCode'>;
 
 export interface ProcedureRecord {
   slug: string;
