@@ -1,33 +1,64 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler } from 'express';
+
+/** How long `close()` lets requests in flight finish by default before cutting them off. */
+const DEFAULT_DRAIN_MS = 5000;
 
 /** A server that is listening, and how to stop it. */
 export interface Listening {
   url: string;
   port: number;
-  close(): Promise<void>;
+  /**
+   * Stops gracefully: accepts no new connection, closes idle keep-alive ones at once, lets requests
+   * in flight finish (their connections close behind them) and, after `drainMs` (default 5000),
+   * closes whatever is still open. Resolves once every connection is closed: at once when idle.
+   */
+  close(drainMs?: number): Promise<void>;
 }
 
 /** Listens on `port` (0: any free one, picked by the OS) and `host`; resolves once accepting. */
 export function listen(app: express.Express, port: number, host: string): Promise<Listening> {
-  const server: Server = createServer(app);
+  const server: Server = createServer();
+  const inFlight = new Set<ServerResponse>();
+  let draining = false;
+  // Registered before the app, so that an answer given while draining is marked before it is sent.
+  server.on('request', (_req, res: ServerResponse) => {
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+    if (draining) closeAfter(res);
+  });
+  server.on('request', app);
+
+  /**
+   * Makes the connection of `res` close once it is answered. Without it, a connection whose last
+   * request finishes while draining stays open, idle, until its keep-alive timeout.
+   */
+  function closeAfter(res: ServerResponse): void {
+    // `Connection: close` also tells the client not to send another request on it.
+    if (!res.headersSent) res.setHeader('connection', 'close');
+    else res.once('finish', () => setImmediate(() => server.closeIdleConnections()));
+  }
+
+  const close = (drainMs = DEFAULT_DRAIN_MS) =>
+    new Promise<void>((done) => {
+      draining = true;
+      for (const res of inFlight) closeAfter(res);
+      const deadline = setTimeout(() => server.closeAllConnections(), drainMs);
+      server.close(() => {
+        clearTimeout(deadline);
+        done();
+      });
+      server.closeIdleConnections();
+    });
+
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
       const address = server.address() as AddressInfo;
       const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      resolve({
-        url: `http://${shownHost}:${address.port}`,
-        port: address.port,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            // Keep-alive sockets would hold close() open until they time out.
-            server.closeAllConnections();
-          }),
-      });
+      resolve({ url: `http://${shownHost}:${address.port}`, port: address.port, close });
     });
   });
 }
