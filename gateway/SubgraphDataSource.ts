@@ -1,13 +1,11 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
+import { SUBGRAPH_UNAVAILABLE } from '../subgraphs/shared/errors.js';
 import type { Logger } from '../subgraphs/shared/logger.js';
 import type { GatewayContext } from './context.js';
 import { nullAnswer } from './nullAnswer.js';
 
 type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
-
-/** The code of the error a client sees when a subgraph could not answer; the rest of the response stands. */
-export const SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE';
 
 /**
  * How the gateway calls one subgraph. It forwards the caller's verified bearer token and the request

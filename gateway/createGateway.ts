@@ -4,7 +4,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloGateway } from '@apollo/gateway';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { GraphQLFormattedError } from 'graphql';
-import { maskUnexpectedError } from '../subgraphs/shared/errors.js';
+import { maskUnexpectedError, SERVICE_UNAVAILABLE } from '../subgraphs/shared/errors.js';
 import { jsonBody } from '../subgraphs/shared/http.js';
 import type { Logger } from '../subgraphs/shared/logger.js';
 import { overrideKey, routingUrl, type GatewayConfig } from './config.js';
@@ -12,7 +12,7 @@ import { contextBuilder, requestLogger, requestScopeMiddleware, type GatewayCont
 import { healthRoute } from './health.js';
 import { playgroundRouter } from './playground.js';
 import { requestLoggingPlugin } from './plugins/requestLogging.js';
-import { SubgraphDataSource, SUBGRAPH_UNAVAILABLE } from './SubgraphDataSource.js';
+import { SubgraphDataSource } from './SubgraphDataSource.js';
 import { supergraphProvider, subgraphsOf, type SubgraphEndpoint, type SupergraphSource } from './supergraph.js';
 
 /** What the gateway is built from: where the supergraph comes from, the token secret, routing overrides. */
@@ -94,7 +94,7 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
   const graphql: RequestHandler = (req, res, next) => {
     if (state.phase === 'serving') return state.graphql(req, res, next);
     const message = state.phase === 'starting' ? 'The gateway is starting: no supergraph is loaded yet.' : 'The gateway is not serving.';
-    res.status(503).json({ errors: [{ message, extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+    res.status(503).json({ errors: [{ message, extensions: { code: SERVICE_UNAVAILABLE } }] });
   };
   app.use('/graphql', ...jsonBody(), requestScopeMiddleware(logger), graphql);
 
@@ -115,13 +115,10 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
 }
 
 /**
- * Errors as clients see them: a subgraph that could not answer is named (a deliberate error of the
- * gateway's own); everything else goes through the platform's one masking policy, logged with the
- * request id.
+ * Errors as clients see them: the platform's one policy (`maskUnexpectedError`), which also lets the
+ * gateway's own SUBGRAPH_UNAVAILABLE through; a masked error is logged with the request id.
  */
 function formatGatewayError(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    if (formatted.extensions?.code === SUBGRAPH_UNAVAILABLE) return formatted;
-    return maskUnexpectedError(requestLogger(logger))(formatted, error);
-  };
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError =>
+    maskUnexpectedError(requestLogger(logger))(formatted, error);
 }

@@ -2,9 +2,14 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
 
+/** The gateway's: a subgraph could not answer; `extensions.serviceName` names it, the rest of the response stands. */
+export const SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE';
+/** The gateway's: it serves no supergraph yet (starting) or any more (stopping); HTTP 503. */
+export const SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
+
 /**
- * The codes a client may see in `extensions.code`. Anything else that escapes a resolver is a bug
- * and is masked (see `maskUnexpectedError`).
+ * The codes a client may see in `extensions.code`, in the gateway's answers and the subgraphs' alike.
+ * Anything else that escapes a resolver is a bug and is masked (see `maskUnexpectedError`).
  */
 export const DELIBERATE_CODES = new Set([
   'BAD_USER_INPUT',
@@ -12,6 +17,8 @@ export const DELIBERATE_CODES = new Set([
   'FORBIDDEN',
   'NOT_FOUND',
   'CONFLICT',
+  SUBGRAPH_UNAVAILABLE,
+  SERVICE_UNAVAILABLE,
   // Apollo Server's own request-level codes: they describe the request, not our internals.
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
