@@ -55,6 +55,29 @@ describe('portal subgraph contract', () => {
     const malformed = await ask(ENTITIES('... on Procedure { slug }'), { representations: [{ __typename: 'Procedure', slug: null }] });
     expect(errorCodes(malformed)).toEqual(['BAD_USER_INPUT']);
   });
+
+  it('fails only the bad representations of a batch, for every entity type', async () => {
+    const response = await ask(
+      ENTITIES('... on Agency { code } ... on Procedure { slug } ... on Citizen { dni } ... on Application { id } ... on StartApplicationPayload { applicationId }'),
+      {
+        representations: [
+          { __typename: 'Agency', code: 20337101276 },
+          { __typename: 'Agency', code: 'SAT' },
+          { __typename: 'Procedure', slug: null },
+          { __typename: 'Procedure', slug: 'pagar-papeletas' },
+          { __typename: 'Citizen', dni: '4785123' },
+          { __typename: 'Citizen', dni: CARMEN },
+          { __typename: 'Application', id: 'CUT-1' },
+          { __typename: 'StartApplicationPayload', applicationId: 'CUT-1' },
+        ],
+      },
+      tokens.portal,
+    );
+    expect(response.data._entities).toEqual([null, { code: 'SAT' }, null, { slug: 'pagar-papeletas' }, null, { dni: CARMEN }, null, null]);
+    expect(response.errors?.map((error) => [error.extensions?.code, error.path])).toEqual(
+      [0, 2, 4, 6, 7].map((index) => ['BAD_USER_INPUT', ['_entities', index]]),
+    );
+  });
 });
 
 describe('catalogue', () => {

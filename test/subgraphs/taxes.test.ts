@@ -130,6 +130,24 @@ describe('taxes subgraph contract', () => {
       expect(badRuc.errors?.[0]?.message).toBe('RUC 10432187655 has a wrong check digit: it ends in 5, but the first ten digits give 4.');
       expect(badRuc.data._entities).toEqual([null, null]);
     });
+
+    it('fails only the bad representation of a batch, for every entity type', async () => {
+      const citizens = await graphql(running.url, CITIZENS, { representations: [citizen(JORGE), citizen('4321876'), citizen(LUIS)] }, tokens.taxesAgency);
+      expect(citizens.data._entities).toEqual([{ dni: JORGE, taxpayer: JORGE_TAXPAYER }, null, { dni: LUIS, taxpayer: null }]);
+      expect(citizens.errors?.map((error) => [error.extensions?.code, error.path])).toEqual([['BAD_USER_INPUT', ['_entities', 1]]]);
+
+      const taxpayers = await graphql(running.url, TAXPAYERS, { representations: [taxpayer('10432187655'), taxpayer(JORGE_RUC)] }, tokens.taxesAgency);
+      expect(taxpayers.data._entities).toEqual([null, JORGE_TAXPAYER]);
+      expect(taxpayers.errors?.map((error) => [error.extensions?.code, error.path])).toEqual([['BAD_USER_INPUT', ['_entities', 0]]]);
+
+      const representations = [{ __typename: 'Procedure', slug: 'inscribirse-en-el-ruc' }, procedure('inscribirse-en-el-ruc', ['ruc-not-registered'])];
+      const checks = await graphql(running.url, CHECKS, { representations }, tokens[LUIS]);
+      expect(checks.data._entities).toEqual([
+        null,
+        { slug: 'inscribirse-en-el-ruc', taxesChecks: [{ code: 'ruc-not-registered', status: 'MET', detail: null }] },
+      ]);
+      expect(checks.errors?.map((error) => [error.extensions?.code, error.path])).toEqual([['BAD_USER_INPUT', ['_entities', 0]]]);
+    });
   });
 
   describe('Query.taxpayer', () => {

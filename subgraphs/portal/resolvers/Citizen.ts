@@ -4,7 +4,8 @@ import { assertMayRead } from '../guards.js';
 
 /** The portal knows a citizen only by DNI: it holds their applications, nothing about the person. */
 export const Citizen = {
-  __resolveReference({ dni }: { dni: unknown }) {
+  // Async so that a malformed DNI rejects its own entity: a synchronous throw would fail the whole `_entities`.
+  async __resolveReference({ dni }: { dni: unknown }) {
     return { dni: parseDni(dni) };
   },
 

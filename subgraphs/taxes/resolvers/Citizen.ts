@@ -9,7 +9,8 @@ export interface CitizenReference {
 }
 
 export const Citizen = {
-  __resolveReference(reference: { dni?: unknown }): CitizenReference {
+  // Async so that a malformed DNI rejects its own entity: a synchronous throw would fail the whole `_entities`.
+  async __resolveReference(reference: { dni?: unknown }): Promise<CitizenReference> {
     return { dni: parseDni(reference.dni) };
   },
 

@@ -10,7 +10,8 @@ interface ProcedureReference {
 
 export const Procedure = {
   // The planner only comes here for taxesChecks, which @requires requirementCodes: without them there is nothing to answer.
-  __resolveReference(reference: { slug?: unknown; requirementCodes?: unknown }): ProcedureReference {
+  // Async so that a malformed reference rejects its own entity, not the whole `_entities` list.
+  async __resolveReference(reference: { slug?: unknown; requirementCodes?: unknown }): Promise<ProcedureReference> {
     const { slug, requirementCodes } = reference;
     if (typeof slug !== 'string') throw badUserInput('A Procedure reference needs its slug.', 'slug');
     if (!Array.isArray(requirementCodes) || !requirementCodes.every((code) => typeof code === 'string')) {
