@@ -11,6 +11,7 @@ import { overrideKey, routingUrl, type GatewayConfig } from './config.js';
 import { contextBuilder, requestLogger, requestScopeMiddleware, type GatewayContext } from './context.js';
 import { healthRoute } from './health.js';
 import { playgroundRouter } from './playground.js';
+import { operationResolutionPlugin } from './plugins/operationResolution.js';
 import { requestLoggingPlugin } from './plugins/requestLogging.js';
 import { SubgraphDataSource } from './SubgraphDataSource.js';
 import { supergraphProvider, subgraphsOf, type SubgraphEndpoint, type SupergraphSource } from './supergraph.js';
@@ -68,7 +69,7 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
     includeStacktraceInErrorResponses: false,
     // The schema is public (the portal contract documents it) and the playground needs it.
     introspection: true,
-    plugins: [ApolloServerPluginLandingPageDisabled(), requestLoggingPlugin()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), operationResolutionPlugin(), requestLoggingPlugin()],
     logger,
   });
 

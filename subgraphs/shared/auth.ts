@@ -1,6 +1,6 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { isDni } from './dni.js';
-import { unauthenticated } from './errors.js';
+import { invalidToken } from './errors.js';
 
 /**
  * Who is asking. A citizen signs in with their DNI (`sub`); an agency's token carries scopes
@@ -49,7 +49,7 @@ export async function viewerFromAuthorization(
 ): Promise<Viewer | null> {
   if (!header) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-  if (!match?.[1]) throw unauthenticated('The Authorization header must be "Bearer <token>".');
+  if (!match?.[1]) throw invalidToken('The Authorization header must be "Bearer <token>".');
   const token = match[1];
   try {
     const { payload } = await jwtVerify(token, keyFrom(secret), {
@@ -58,12 +58,12 @@ export async function viewerFromAuthorization(
       algorithms: ['HS256'],
     });
     const dni = typeof payload.sub === 'string' ? payload.sub : null;
-    if (dni !== null && !isDni(dni)) throw unauthenticated('The token names no valid DNI.');
+    if (dni !== null && !isDni(dni)) throw invalidToken('The token names no valid DNI.');
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
     return { dni, scopes, token };
   } catch (error) {
-    if (error instanceof joseErrors.JWTExpired) throw unauthenticated('The token has expired: sign in again.');
-    if (error instanceof joseErrors.JOSEError) throw unauthenticated('The token is not valid.');
+    if (error instanceof joseErrors.JWTExpired) throw invalidToken('The token has expired: sign in again.');
+    if (error instanceof joseErrors.JOSEError) throw invalidToken('The token is not valid.');
     throw error;
   }
 }

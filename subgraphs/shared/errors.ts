@@ -40,7 +40,16 @@ export function forbidden(message = 'You may not see this citizen\'s records.'):
   return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
 }
 
+/**
+ * A field that needs a signed-in caller was asked without one. The response stays HTTP 200, like any
+ * field error: a subgraph answering 401 would make the gateway take it for an outage.
+ */
 export function unauthenticated(message = 'Sign in to do this.'): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
+}
+
+/** The request's token is missing its form, invalid or expired: the whole request fails with HTTP 401. */
+export function invalidToken(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }
 
