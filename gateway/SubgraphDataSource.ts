@@ -16,8 +16,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   readonly name: string;
   private readonly logger: Logger;
 
-  constructor(options: { name: string; url: string; logger: Logger }) {
-    super({ url: options.url });
+  constructor(options: { name: string; url: string; logger: Logger; timeoutMs: number }) {
+    super({
+      url: options.url,
+      // A hung subgraph must not hold the whole request: past the limit it counts as unavailable.
+      fetcher: (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(options.timeoutMs) } as RequestInit),
+    });
     this.name = options.name;
     this.logger = options.logger;
   }

@@ -31,6 +31,11 @@ export interface GatewayConfig {
    * Default: none, the supergraph's URLs are used.
    */
   subgraphUrls: Readonly<Record<string, string>>;
+  /**
+   * `SUBGRAPH_TIMEOUT_MS`: how long one fetch to a subgraph may take before that subgraph counts as
+   * unavailable for the request (its fields null, the rest of the answer kept); default 10000.
+   */
+  subgraphTimeoutMs: number;
   /** `LOG_LEVEL`: pino level; default info. */
   logLevel: string;
 }
@@ -69,8 +74,21 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: E
     host: env.LISTEN_HOST || '127.0.0.1',
     jwtSecret: jwtSecretFrom(env),
     subgraphUrls: subgraphUrlsFrom(env),
+    subgraphTimeoutMs: parseTimeout(env.SUBGRAPH_TIMEOUT_MS),
     logLevel,
   };
+}
+
+/** The default of `SUBGRAPH_TIMEOUT_MS`. */
+export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 10_000;
+
+function parseTimeout(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_SUBGRAPH_TIMEOUT_MS;
+  const milliseconds = Number(value);
+  if (!Number.isInteger(milliseconds) || milliseconds < 1 || milliseconds > 600_000) {
+    throw new ConfigError(`SUBGRAPH_TIMEOUT_MS must be a whole number of milliseconds from 1 to 600000, not "${value}".`);
+  }
+  return milliseconds;
 }
 
 function subgraphUrlsFrom(env: Env): Record<string, string> {

@@ -7,7 +7,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { maskUnexpectedError, SERVICE_UNAVAILABLE } from '../subgraphs/shared/errors.js';
 import { jsonBody } from '../subgraphs/shared/http.js';
 import type { Logger } from '../subgraphs/shared/logger.js';
-import { overrideKey, routingUrl, type GatewayConfig } from './config.js';
+import { DEFAULT_SUBGRAPH_TIMEOUT_MS, overrideKey, routingUrl, type GatewayConfig } from './config.js';
 import { contextBuilder, requestLogger, requestScopeMiddleware, type GatewayContext } from './context.js';
 import { healthRoute } from './health.js';
 import { playgroundRouter } from './playground.js';
@@ -22,6 +22,8 @@ export interface GatewayOptions {
   jwtSecret: string;
   /** Routing URL overrides by subgraph name (see `GatewayConfig.subgraphUrls`); default none. */
   subgraphUrls?: GatewayConfig['subgraphUrls'];
+  /** How long one subgraph fetch may take (see `GatewayConfig.subgraphTimeoutMs`); default 10 s. */
+  subgraphTimeoutMs?: number;
 }
 
 /** A built gateway: an Express app serving /graphql, /health, /playground; it never listens itself. */
@@ -51,7 +53,13 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
   const supergraph = supergraphProvider(options.supergraph, logger);
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph,
-    buildService: ({ name, url }) => new SubgraphDataSource({ name, url: routingUrl(subgraphUrls, name, url ?? ''), logger }),
+    buildService: ({ name, url }) =>
+      new SubgraphDataSource({
+        name,
+        url: routingUrl(subgraphUrls, name, url ?? ''),
+        logger,
+        timeoutMs: options.subgraphTimeoutMs ?? DEFAULT_SUBGRAPH_TIMEOUT_MS,
+      }),
     logger,
   });
 

@@ -12,6 +12,7 @@ describe('loadGatewayConfig', () => {
       host: '127.0.0.1',
       jwtSecret: DEVELOPMENT_JWT_SECRET,
       subgraphUrls: {},
+      subgraphTimeoutMs: 10_000,
       logLevel: 'info',
     });
     expect(DEFAULT_SUPERGRAPH_PATH).toMatch(/\/schema\/supergraph\.graphql$/);
@@ -25,6 +26,7 @@ describe('loadGatewayConfig', () => {
       SUPERGRAPH_WATCH: 'false',
       JWT_SECRET: 's'.repeat(32),
       SUBGRAPH_URL_IDENTITY: 'http://identity:4001/graphql',
+      SUBGRAPH_TIMEOUT_MS: '2500',
       LOG_LEVEL: 'warn',
     });
     expect(config).toEqual({
@@ -33,6 +35,7 @@ describe('loadGatewayConfig', () => {
       host: '0.0.0.0',
       jwtSecret: 's'.repeat(32),
       subgraphUrls: { identity: 'http://identity:4001/graphql' },
+      subgraphTimeoutMs: 2500,
       logLevel: 'warn',
     });
     expect(loadGatewayConfig([], { SUPERGRAPH_PATH: '/srv/b.graphql', GATEWAY_PORT: '4100' })).toMatchObject({
@@ -49,6 +52,8 @@ describe('loadGatewayConfig', () => {
     [[], { SUPERGRAPH_WATCH: 'sometimes' }, 'SUPERGRAPH_WATCH must be true or false'],
     [[], { SUBGRAPH_URL_TAXES: 'taxes:4003' }, 'SUBGRAPH_URL_TAXES must be an http(s) URL'],
     [[], { LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
+    [[], { SUBGRAPH_TIMEOUT_MS: '0' }, 'SUBGRAPH_TIMEOUT_MS must be a whole number'],
+    [[], { SUBGRAPH_TIMEOUT_MS: 'soon' }, 'SUBGRAPH_TIMEOUT_MS must be a whole number'],
     [[], { NODE_ENV: 'production' }, 'JWT_SECRET must be set'],
     [[], { JWT_SECRET: 'short' }, 'at least 32 characters'],
   ])('refuses %j %j with a ConfigError', (argv, env, message) => {
