@@ -158,26 +158,28 @@ describe('an agency token with identity:read only, through citizens(dnis)', () =
   });
 });
 
-describe('an agency token with transport:read (and taxes:read to reach a citizen)', () => {
-  /**
-   * With transport:read alone there is no door to a Citizen: identity's citizen(dni) wants
-   * identity:read. Taxpayer.citizen (taxes) is the one door that bypasses identity, hence taxes:read.
-   */
+describe('an agency token with transport:read', () => {
+  /** Identity's citizen(dni) is the door for every agency; Taxpayer.citizen (taxes) is another. */
+  const viaIdentity = (fields: string, token = tokens.transportOnly) => ask(`{ citizen(dni: "${ANA}") { dni ${fields} } }`, token);
   const viaTaxpayer = (fields: string) => ask(`{ taxpayer(ruc: "${rucForDni(ANA)}") { ruc citizen { dni ${fields} } } }`, tokens.taxesAndTransport);
+  const anasTransportRecords = {
+    drivingLicence: { number: 'Q41234567', class: 'A_I' },
+    vehicles: [{ plate: 'BKR-512', make: 'Toyota' }],
+    trafficFines: [],
+    medicalExam: { result: 'APPROVED' },
+  };
+  const TRANSPORT_FIELDS = 'drivingLicence { number class } vehicles { plate make } trafficFines { number } medicalExam { result }';
 
-  it("reads transport's records of any citizen", async () => {
-    const response = await viaTaxpayer('drivingLicence { number class } vehicles { plate make } trafficFines { number } medicalExam { result }');
+  it("reads transport's records of any citizen, through identity's door with transport:read alone", async () => {
+    const response = await viaIdentity(TRANSPORT_FIELDS);
     expectNoErrors(response);
-    expect(response.data.taxpayer).toEqual({
-      ruc: '10412345679',
-      citizen: {
-        dni: ANA,
-        drivingLicence: { number: 'Q41234567', class: 'A_I' },
-        vehicles: [{ plate: 'BKR-512', make: 'Toyota' }],
-        trafficFines: [],
-        medicalExam: { result: 'APPROVED' },
-      },
-    });
+    expect(response.data.citizen).toEqual({ dni: ANA, ...anasTransportRecords });
+  });
+
+  it('reads them through the taxpayer too', async () => {
+    const response = await viaTaxpayer(TRANSPORT_FIELDS);
+    expectNoErrors(response);
+    expect(response.data.taxpayer).toEqual({ ruc: '10412345679', citizen: { dni: ANA, ...anasTransportRecords } });
   });
 
   it.each([
@@ -185,20 +187,20 @@ describe('an agency token with transport:read (and taxes:read to reach a citizen
     ['identityDocument { number }', 'identityDocument', 'identity'],
     ['birthDate', 'birthDate', 'identity'],
     ['applications { id }', 'applications', 'portal'],
+    ['taxpayer { ruc }', 'taxpayer', 'taxes'],
   ])("gets FORBIDDEN on %s (another agency's)", async (fields, field, serviceName) => {
-    const response = await viaTaxpayer(fields);
-    expectOneError(response, 'FORBIDDEN', { path: ['taxpayer', 'citizen', field], serviceName });
-    expect(response.data.taxpayer.ruc).toBe('10412345679');
+    const response = await viaIdentity(fields);
+    expectOneError(response, 'FORBIDDEN', { path: ['citizen', field], serviceName });
     expect(JSON.stringify(response)).not.toContain('Quispe');
   });
 
-  it('gets FORBIDDEN at every identity door', async () => {
-    expectOneError(await ask(`{ citizen(dni: "${ANA}") { dni drivingLicence { number } } }`, tokens.taxesAndTransport), 'FORBIDDEN', { serviceName: 'identity' });
-    expectOneError(await ask(`{ citizen(dni: "${ANA}") { dni drivingLicence { number } } }`, tokens.transportOnly), 'FORBIDDEN', { serviceName: 'identity' });
-    expectOneError(await ask(`{ citizens(dnis: ["${ANA}"]) { dni } }`, tokens.transportOnly), 'FORBIDDEN', { serviceName: 'identity' });
+  it("is not told whether RENIEC knows a DNI (identity's records are not its to see)", async () => {
+    const response = await ask('{ citizen(dni: "59999999") { dni drivingLicence { number } } }', tokens.transportOnly);
+    expectNoErrors(response);
+    expect(response.data.citizen).toEqual({ dni: '59999999', drivingLicence: null });
   });
 
-  it("with transport:read alone, taxes' door is shut too", async () => {
+  it("with transport:read alone, taxes' door is shut", async () => {
     expectOneError(await ask(`{ taxpayer(ruc: "${rucForDni(ANA)}") { ruc } }`, tokens.transportOnly), 'FORBIDDEN', { serviceName: 'taxes' });
   });
 });
@@ -210,8 +212,11 @@ describe('an agency token with portal:read only', () => {
     expect(response.data.application).toMatchObject({ id: carmensApplication, status: expect.any(String) });
   });
 
-  it('cannot look citizens up', async () => {
-    expectOneError(await ask(`{ citizens(dnis: ["${CARMEN}"]) { dni applications { id } } }`, tokens.portalOnly), 'FORBIDDEN', { serviceName: 'identity' });
+  it("looks citizens up by DNI and reads their applications, not RENIEC's names", async () => {
+    const applications = await ask(`{ citizens(dnis: ["${CARMEN}"]) { dni applications { id } } }`, tokens.portalOnly);
+    expectNoErrors(applications);
+    expect(applications.data.citizens[0].applications.map((application: { id: string }) => application.id)).toContain(carmensApplication);
+    expectOneError(await ask(`{ citizens(dnis: ["${CARMEN}"]) { dni fullName } }`, tokens.portalOnly), 'FORBIDDEN', { serviceName: 'identity' });
   });
 });
 
