@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { startGateway, type RunningGateway } from '../helpers/platform.js';
 import { startToySubgraph, toySupergraph, type ToySubgraph } from './toys.js';
+
+const CHROMIUM = '/usr/bin/chromium';
 
 let people: ToySubgraph;
 let gateway: RunningGateway;
@@ -54,8 +57,12 @@ describe('the playground', () => {
   describe('in a real browser with no network but the gateway', () => {
     let browser: Browser;
     beforeAll(async () => {
+      // Debian's chromium, never a downloaded browser: the machine has no internet.
+      if (!existsSync(CHROMIUM)) {
+        throw new Error(`This test drives Debian's chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does).`);
+      }
       browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
+        executablePath: CHROMIUM,
         args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       });
     });
