@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { SERVICES } from '../subgraphs/services.js';
 import { loadSubgraphConfig, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
+import { todayInPeru } from '../subgraphs/shared/calendar.js';
 import { openServiceDatabase } from '../subgraphs/shared/start.js';
 
 const { values } = parseArgs({
@@ -30,7 +31,7 @@ const citizens = Number(values.citizens);
 if (!Number.isInteger(citizens) || citizens < 0 || citizens > 5_000_000) {
   fail(`--citizens must be a whole number from 0 to 5000000, not "${values.citizens}".`);
 }
-const today = values.today ? new Date(`${values.today}T00:00:00Z`) : new Date();
+const today = values.today ? new Date(`${values.today}T00:00:00Z`) : todayInPeru();
 if (Number.isNaN(today.getTime())) fail(`--today must be a date (YYYY-MM-DD), not "${values.today}".`);
 const only = values.only ? values.only.split(',').map((name) => name.trim()) : [...SUBGRAPH_NAMES];
 const unknown = only.filter((name) => !(SUBGRAPH_NAMES as string[]).includes(name));

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { todayInPeru } from '../shared/calendar.js';
 import { oneRowPerKey, rowsPerKey } from '../shared/loaders.js';
 import { isoDate } from '../shared/seeding.js';
 import { documentStatus, renewableFrom, type DocumentStatus } from './dni.js';
@@ -30,7 +31,7 @@ export interface IdentityLoaders {
  * Per-request loaders: every lookup of the same request made in the same tick becomes one SQL
  * statement per table. `today` fixes the day statuses are judged on, once for the whole request.
  */
-export function createLoaders(store: IdentityStore, today: Date = new Date()): IdentityLoaders {
+export function createLoaders(store: IdentityStore, today: Date = todayInPeru()): IdentityLoaders {
   const day = isoDate(today);
   return {
     citizen: new DataLoader(async (dnis) => oneRowPerKey(dnis, await store.citizensByDni(dnis), (row) => row.dni)),

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { todayInPeru } from './calendar.js';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.js';
 import { ensureDatabaseOf, migrate, openDatabase, type Database } from './db.js';
 import { listen, type Listening } from './http.js';
@@ -28,7 +29,7 @@ export async function runSubgraph(service: SubgraphService): Promise<void> {
   const config = loadSubgraphConfig(service.name);
   const logger = createLogger(service.name, config.logLevel);
   const db = await openServiceDatabase(service, config);
-  if (config.seedOnStart) await service.seed(db, { citizens: 200, today: new Date() });
+  if (config.seedOnStart) await service.seed(db, { citizens: 200, today: todayInPeru() });
   const server = await service.create({ db, logger, jwtSecret: config.jwtSecret });
   const listening = await listen(server.app, config.port, config.host);
   logger.info(

@@ -1,3 +1,4 @@
+import { todayInPeru } from '../shared/calendar.js';
 import { isoDate } from '../shared/seeding.js';
 import type { BaseContext } from '../shared/service.js';
 import { createLoaders, type TransportLoaders } from './loaders.js';
@@ -6,14 +7,14 @@ import type { TransportStore } from './store.js';
 export interface TransportContext extends BaseContext {
   store: TransportStore;
   loaders: TransportLoaders;
-  /** The day (YYYY-MM-DD, UTC, like the seed's dates) statuses and requirements are judged on. */
+  /** The day in Peru (YYYY-MM-DD) statuses and requirements are judged on. */
   today: string;
 }
 
 export function buildContext(store: TransportStore) {
   return (base: BaseContext): TransportContext => {
     // Fixed once per request, so that every field of one response agrees on what "expired" means.
-    const today = isoDate(new Date());
+    const today = isoDate(todayInPeru());
     return { ...base, store, today, loaders: createLoaders(store, today) };
   };
 }

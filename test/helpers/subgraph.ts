@@ -1,3 +1,4 @@
+import { todayInPeru } from '../../subgraphs/shared/calendar.js';
 import { expect } from 'vitest';
 import { migrate, openDatabase, type Database } from '../../subgraphs/shared/db.js';
 import { listen } from '../../subgraphs/shared/http.js';
@@ -7,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from './postgres.js';
 import { graphql, TEST_JWT_SECRET } from './graphql.js';
 
 /** The day test data is seeded relative to: today, as the servers judge "expired" against the clock. */
-export const TEST_TODAY = new Date();
+export const TEST_TODAY = todayInPeru();
 
 /** A subgraph running for a test on an OS-picked port, with its own database. */
 export interface RunningSubgraph {
