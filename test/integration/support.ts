@@ -9,10 +9,13 @@ import type { GraphQLResponse } from '../helpers/graphql.js';
  */
 
 /**
- * The portal's contract, read at run time from `shared/` beside the clone (CI copies it there too), so
- * that the operations sent are exactly the ones front ends send, never a hand-made copy.
+ * The portal's contract, verbatim: the operations sent are exactly the ones front ends send. It is a
+ * copy of `../shared/contract/portal.graphql` kept in the repository so that a clone tests on its own;
+ * `contractCopy.test.ts` fails when the copy and the published contract differ.
  */
-export const CONTRACT_URL = new URL('../../../shared/contract/portal.graphql', import.meta.url);
+export const CONTRACT_URL = new URL('../contract/portal.graphql', import.meta.url);
+/** Where the published contract lives, beside the repository (as on developers' machines and in CI). */
+export const PUBLISHED_CONTRACT_URL = new URL('../../../shared/contract/portal.graphql', import.meta.url);
 export const CONTRACT_SOURCE = readFileSync(CONTRACT_URL, 'utf8');
 export const CONTRACT_DOCUMENT: DocumentNode = parse(CONTRACT_SOURCE);
 
