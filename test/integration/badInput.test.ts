@@ -148,7 +148,7 @@ describe('lookups that find nothing: NOT_FOUND', () => {
   it.each([
     ['an unknown slug', () => ask('{ procedure(slug: "licencia-para-volar") { slug } }'), 'portal', ['procedure']],
     ['an unknown slug in WhatDoINeed', () => sendContractOperation(platform.url, 'WhatDoINeed', { slug: 'licencia-para-volar' }), 'portal', ['procedure']],
-    ['an unknown case number', () => ask('{ application(id: "CUT-2020-999999") { id } }', {}, luis), 'portal', ['application']],
+    ['an unknown case number, for an agency that may read any', async () => ask('{ application(id: "CUT-2020-999999") { id } }', {}, await agencyToken(['portal:read'])), 'portal', ['application']],
     ['an unknown DNI, for an agency that may read it', async () => ask('{ citizen(dni: "99999999") { dni } }', {}, await agencyToken(['identity:read'])), 'identity', ['citizen']],
     ['his own RUC, never registered', () => ask(`{ taxpayer(ruc: "${rucForDni(LUIS)}") { ruc } }`, {}, luis), 'taxes', ['taxpayer']],
     ['a procedure to start that does not exist', () => startAs(luis, { procedureSlug: 'licencia-para-volar', channel: 'ONLINE', idempotencyKey: key('no-procedure') }), 'portal', ['startApplication']],

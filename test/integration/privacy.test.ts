@@ -105,6 +105,13 @@ describe("a citizen's token on another citizen's records: FORBIDDEN", () => {
     expectNoErrors(carmen);
     expect(carmen.data.application.id).toBe(carmensApplication);
   });
+
+  it("cannot tell another citizen's case number from one that does not exist", async () => {
+    const unknown = await ask('{ application(id: "CUT-2020-999999") { id } }', tokens.luis);
+    expectOneError(unknown, 'FORBIDDEN', { path: ['application'], serviceName: 'portal' });
+    const carmens = await ask(`{ application(id: "${carmensApplication}") { id } }`, tokens.luis);
+    expectOneError(carmens, 'FORBIDDEN', { path: ['application'], serviceName: 'portal' });
+  });
 });
 
 describe('an agency token with identity:read only, through citizens(dnis)', () => {

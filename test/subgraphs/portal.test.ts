@@ -367,13 +367,15 @@ describe("Carmen's applications", () => {
     expect(errorCodes(malformed)).toEqual(['BAD_USER_INPUT']);
   });
 
-  it('Query.application: own only; UNAUTHENTICATED, FORBIDDEN, NOT_FOUND and BAD_USER_INPUT otherwise', async () => {
+  it('Query.application: own only; UNAUTHENTICATED, FORBIDDEN (unknown ones too, for a citizen), NOT_FOUND for portal:read, BAD_USER_INPUT', async () => {
     const [newest] = (await ask(APPLICATIONS, { representations: [carmen] }, tokens[CARMEN])).data._entities[0].applications;
     const query = 'query($id: ID!) { application(id: $id) { id status } }';
     expect((await ask(query, { id: newest.id }, tokens[CARMEN])).data.application).toEqual({ id: newest.id, status: 'IN_REVIEW' });
     expect(errorCodes(await ask(query, { id: newest.id }))).toEqual(['UNAUTHENTICATED']);
     expect(errorCodes(await ask(query, { id: newest.id }, tokens[LUIS]))).toEqual(['FORBIDDEN']);
-    expect(errorCodes(await ask(query, { id: 'CUT-2020-999999' }, tokens[CARMEN]))).toEqual(['NOT_FOUND']);
+    // A citizen cannot tell another's case number from one that does not exist: both are not theirs.
+    expect(errorCodes(await ask(query, { id: 'CUT-2020-999999' }, tokens[CARMEN]))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await ask(query, { id: 'CUT-2020-999999' }, await agencyToken(['portal:read'])))).toEqual(['NOT_FOUND']);
     expect(errorCodes(await ask(query, { id: "1' OR '1'='1" }, tokens[CARMEN]))).toEqual(['BAD_USER_INPUT']);
   });
 });

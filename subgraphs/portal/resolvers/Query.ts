@@ -1,7 +1,7 @@
-import { badUserInput, notFound, unauthenticated } from '../../shared/errors.js';
+import { badUserInput, forbidden, notFound, unauthenticated } from '../../shared/errors.js';
 import type { PortalContext } from '../context.js';
 import { decodeCursor } from '../cursor.js';
-import { assertCaseNumber, assertMayRead } from '../guards.js';
+import { assertCaseNumber, assertMayRead, PORTAL_READ_SCOPE } from '../guards.js';
 import { searchWords } from '../search.js';
 import type { ProcedurePage } from './ProcedureConnection.js';
 
@@ -49,7 +49,12 @@ export const Query = {
     if (!viewer) throw unauthenticated('Sign in to see your application.');
     assertCaseNumber(id);
     const application = await loaders.application.load(id);
-    if (!application) throw notFound(`No application has the case number ${id}.`);
+    // Case numbers are sequential: a citizen told NOT_FOUND for some and FORBIDDEN for others could
+    // count everyone's applications. Only those who may read any application learn which exist.
+    if (!application) {
+      if (!viewer.scopes.includes(PORTAL_READ_SCOPE)) throw forbidden(`No application of yours has the case number ${id}.`);
+      throw notFound(`No application has the case number ${id}.`);
+    }
     assertMayRead(viewer, application.dni);
     return application;
   },
