@@ -1,26 +1,14 @@
-import { badUserInput } from '../../shared/errors.js';
+import {
+  answerChecks,
+  MET,
+  notMet,
+  procedureReference,
+  unknown,
+  type ProcedureReference,
+  type RequirementCheck,
+  type Verdict,
+} from '../../shared/requirementChecks.js';
 import type { IdentityContext } from '../context.js';
-
-/** A procedure as the portal refers to it: its key and its requirement codes (the @requires). */
-interface ProcedureRef {
-  slug: string;
-  requirementCodes?: unknown;
-}
-
-type RequirementStatus = 'MET' | 'NOT_MET' | 'UNKNOWN';
-
-/** RENIEC's verdict on one requirement, for the signed-in citizen. */
-export interface RequirementCheck {
-  code: string;
-  status: RequirementStatus;
-  detail: string | null;
-}
-
-type Verdict = Omit<RequirementCheck, 'code'>;
-
-const MET: Verdict = { status: 'MET', detail: null };
-const notMet = (detail: string): Verdict => ({ status: 'NOT_MET', detail });
-const unknown = (detail: string): Verdict => ({ status: 'UNKNOWN', detail });
 
 /** The requirements whose facts RENIEC owns, and how each is decided for citizen `dni`. */
 const IDENTITY_REQUIREMENTS: Record<string, (dni: string, context: IdentityContext) => Promise<Verdict>> = {
@@ -57,26 +45,18 @@ const IDENTITY_REQUIREMENTS: Record<string, (dni: string, context: IdentityConte
   },
 };
 
-/** The codes among `codes` that RENIEC answers, once each, in the procedure's order. */
-function identityCodes(codes: unknown): string[] {
-  if (!Array.isArray(codes) || !codes.every((code) => typeof code === 'string')) {
-    throw badUserInput('A Procedure representation must carry requirementCodes, a list of codes.', 'requirementCodes');
-  }
-  return [...new Set(codes)].filter((code) => Object.hasOwn(IDENTITY_REQUIREMENTS, code));
-}
+const IDENTITY_CODES = Object.keys(IDENTITY_REQUIREMENTS);
 
 export const Procedure = {
   /** Identity holds nothing about procedures: the reference (with its required codes) is all there is. */
-  __resolveReference: (reference: ProcedureRef) => reference,
+  async __resolveReference(representation: { slug?: unknown; requirementCodes?: unknown }): Promise<ProcedureReference> {
+    return procedureReference(representation);
+  },
 
-  async identityChecks(procedure: ProcedureRef, _args: unknown, context: IdentityContext): Promise<RequirementCheck[]> {
-    const codes = identityCodes(procedure.requirementCodes);
-    const dni = context.viewer?.dni;
-    const decide = async (code: string): Promise<Verdict> => {
-      if (!dni) return unknown('Sign in to check.');
+  identityChecks(procedure: ProcedureReference, _args: unknown, context: IdentityContext): Promise<RequirementCheck[]> {
+    return answerChecks(procedure.requirementCodes, IDENTITY_CODES, context.viewer?.dni, async (code, dni) => {
       if (!(await context.loaders.citizen.load(dni))) return unknown(`RENIEC has no record of DNI ${dni}.`);
       return IDENTITY_REQUIREMENTS[code]!(dni, context);
-    };
-    return Promise.all(codes.map(async (code) => ({ code, ...(await decide(code)) })));
+    });
   },
 };

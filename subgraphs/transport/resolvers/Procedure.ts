@@ -1,4 +1,13 @@
-import { badUserInput } from '../../shared/errors.js';
+import { soles } from '../../shared/money.js';
+import {
+  answerChecks,
+  MET,
+  notMet,
+  procedureReference,
+  type ProcedureReference,
+  type RequirementCheck,
+  type Verdict,
+} from '../../shared/requirementChecks.js';
 import { addDays, isoDate } from '../../shared/seeding.js';
 import type { TransportContext } from '../context.js';
 import type { DrivingLicence, TransportLoaders } from '../loaders.js';
@@ -7,34 +16,9 @@ import type { MedicalExamRow, TrafficFineRow, VehicleRow } from '../store.js';
 /** How long before expiry a licence may be revalidated (MTC). */
 const REVALIDATION_WINDOW_DAYS = 60;
 
-type RequirementStatus = 'MET' | 'NOT_MET' | 'UNKNOWN';
-
-interface RequirementCheck {
-  code: string;
-  status: RequirementStatus;
-  detail: string | null;
-}
-
-/** A procedure as the portal hands it over: its key and the requirement codes it @requires. */
-interface ProcedureReference {
-  slug: string;
-  requirementCodes: string[];
-}
-
-type Verdict = Omit<RequirementCheck, 'code'>;
-
-const MET: Verdict = { status: 'MET', detail: null };
-const notMet = (detail: string): Verdict => ({ status: 'NOT_MET', detail });
-
 /** Days from an ISO date, as an ISO date. */
 function shiftDate(iso: string, days: number): string {
   return isoDate(addDays(new Date(`${iso}T00:00:00Z`), days));
-}
-
-/** "2750.00" → "S/ 2,750.00", as amounts are written in Peru. */
-function soles(amount: string): string {
-  const [whole = '0', cents = '00'] = amount.split('.');
-  return `S/ ${whole.replace(/\B(?=(\d{3})+$)/g, ',')}.${cents}`;
 }
 
 function unpaidFinesVerdict(fines: readonly TrafficFineRow[]): Verdict {
@@ -83,26 +67,16 @@ const CHECKS: ReadonlyMap<string, Check> = new Map<string, Check>([
   ['vehicle-owner', async (dni, loaders) => vehicleOwnerVerdict(await loaders.vehiclesByOwner.load(dni))],
 ]);
 
+const TRANSPORT_CODES = [...CHECKS.keys()];
+
 export const Procedure = {
-  async __resolveReference(reference: { slug: string; requirementCodes?: unknown }): Promise<ProcedureReference> {
-    const codes = reference.requirementCodes;
-    // The planner always sends them (@requires); anything else is a malformed representation, refused
-    // asynchronously so that it fails its own entity and not the whole `_entities` list.
-    if (!Array.isArray(codes) || !codes.every((code): code is string => typeof code === 'string')) {
-      throw badUserInput('A Procedure representation must carry requirementCodes, a list of codes.', 'requirementCodes');
-    }
-    return { slug: reference.slug, requirementCodes: codes };
+  async __resolveReference(representation: { slug?: unknown; requirementCodes?: unknown }): Promise<ProcedureReference> {
+    return procedureReference(representation);
   },
 
-  /** One check per code transport owns, in the procedure's order; other agencies' codes are theirs to answer. */
-  async transportChecks(procedure: ProcedureReference, _args: unknown, context: TransportContext): Promise<RequirementCheck[]> {
-    const owned = [...new Set(procedure.requirementCodes)].flatMap((code) => {
-      const check = CHECKS.get(code);
-      return check ? [{ code, check }] : [];
-    });
-    // Checks are always about the signed-in citizen themself: an agency token without a DNI gets no verdicts.
-    const dni = context.viewer?.dni;
-    if (!dni) return owned.map(({ code }) => ({ code, status: 'UNKNOWN', detail: 'Sign in to check.' }));
-    return Promise.all(owned.map(async ({ code, check }) => ({ code, ...(await check(dni, context.loaders, context.today)) })));
+  transportChecks(procedure: ProcedureReference, _args: unknown, context: TransportContext): Promise<RequirementCheck[]> {
+    return answerChecks(procedure.requirementCodes, TRANSPORT_CODES, context.viewer?.dni, (code, dni) =>
+      CHECKS.get(code)!(dni, context.loaders, context.today),
+    );
   },
 };
