@@ -28,8 +28,10 @@ function fail(message: string): never {
 }
 
 const citizens = Number(values.citizens);
-if (!Number.isInteger(citizens) || citizens < 0 || citizens > 5_000_000) {
-  fail(`--citizens must be a whole number from 0 to 5000000, not "${values.citizens}".`);
+// The generated plates (two per citizen at most, in the 2010 format) run out past this many citizens.
+const MAX_CITIZENS = 500_000;
+if (!Number.isInteger(citizens) || citizens < 0 || citizens > MAX_CITIZENS) {
+  fail(`--citizens must be a whole number from 0 to ${MAX_CITIZENS}, not "${values.citizens}".`);
 }
 const today = values.today ? new Date(`${values.today}T00:00:00Z`) : todayInPeru();
 if (Number.isNaN(today.getTime())) fail(`--today must be a date (YYYY-MM-DD), not "${values.today}".`);

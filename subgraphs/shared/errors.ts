@@ -16,7 +16,6 @@ export const DELIBERATE_CODES = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'NOT_FOUND',
-  'CONFLICT',
   SUBGRAPH_UNAVAILABLE,
   SERVICE_UNAVAILABLE,
   // Apollo Server's own request-level codes: they describe the request, not our internals.
@@ -51,10 +50,6 @@ export function unauthenticated(message = 'Sign in to do this.'): GraphQLError {
 /** The request's token is missing its form, invalid or expired: the whole request fails with HTTP 401. */
 export function invalidToken(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-}
-
-export function conflict(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'CONFLICT' } });
 }
 
 /**
