@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, jwtSecretFrom, parseBoolean, parsePort } from '../subgraphs/shared/config.js';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './queryLimits.js';
 import type { SupergraphSource } from './supergraph.js';
 
 export { ConfigError };
@@ -36,6 +37,12 @@ export interface GatewayConfig {
    * unavailable for the request (its fields null, the rest of the answer kept); default 10000.
    */
   subgraphTimeoutMs: number;
+  /**
+   * How much one operation may ask for, checked before it is planned (see `QueryLimits`):
+   * `QUERY_MAX_DEPTH` (default 12), `QUERY_MAX_ALIASES` (default 30), `QUERY_MAX_COST` (default 5000),
+   * `QUERY_MAX_TOKENS` (default 2000).
+   */
+  queryLimits: QueryLimits;
   /** `LOG_LEVEL`: pino level; default info. */
   logLevel: string;
 }
@@ -75,6 +82,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: E
     jwtSecret: jwtSecretFrom(env),
     subgraphUrls: subgraphUrlsFrom(env),
     subgraphTimeoutMs: parseTimeout(env.SUBGRAPH_TIMEOUT_MS),
+    queryLimits: queryLimitsFrom(env),
     logLevel,
   };
 }
@@ -89,6 +97,28 @@ function parseTimeout(value: string | undefined): number {
     throw new ConfigError(`SUBGRAPH_TIMEOUT_MS must be a whole number of milliseconds from 1 to 600000, not "${value}".`);
   }
   return milliseconds;
+}
+
+/** Each limit's variable and the largest value it accepts: a limit past these protects nothing. */
+const QUERY_LIMIT_VARIABLES: Record<keyof QueryLimits, { variable: string; max: number }> = {
+  maxDepth: { variable: 'QUERY_MAX_DEPTH', max: 100 },
+  maxAliases: { variable: 'QUERY_MAX_ALIASES', max: 10_000 },
+  maxCost: { variable: 'QUERY_MAX_COST', max: 100_000_000 },
+  maxTokens: { variable: 'QUERY_MAX_TOKENS', max: 1_000_000 },
+};
+
+function queryLimitsFrom(env: Env): QueryLimits {
+  const limits = { ...DEFAULT_QUERY_LIMITS };
+  for (const [key, { variable, max }] of Object.entries(QUERY_LIMIT_VARIABLES) as [keyof QueryLimits, { variable: string; max: number }][]) {
+    const value = env[variable];
+    if (value === undefined || value === '') continue;
+    const limit = Number(value);
+    if (!/^\d+$/.test(value) || limit < 1 || limit > max) {
+      throw new ConfigError(`${variable} must be a whole number from 1 to ${max}, not "${value}".`);
+    }
+    limits[key] = limit;
+  }
+  return limits;
 }
 
 function subgraphUrlsFrom(env: Env): Record<string, string> {

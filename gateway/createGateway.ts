@@ -11,8 +11,10 @@ import { DEFAULT_SUBGRAPH_TIMEOUT_MS, overrideKey, routingUrl, type GatewayConfi
 import { contextBuilder, requestLogger, requestScopeMiddleware, type GatewayContext } from './context.js';
 import { healthRoute } from './health.js';
 import { playgroundRouter } from './playground.js';
+import { costLimitPlugin } from './plugins/costLimit.js';
 import { operationResolutionPlugin } from './plugins/operationResolution.js';
 import { requestLoggingPlugin } from './plugins/requestLogging.js';
+import { DEFAULT_QUERY_LIMITS, queryLimitRules, queryParseOptions, type QueryLimits } from './queryLimits.js';
 import { SubgraphDataSource } from './SubgraphDataSource.js';
 import { supergraphProvider, subgraphsOf, type SubgraphEndpoint, type SupergraphSource } from './supergraph.js';
 
@@ -24,6 +26,11 @@ export interface GatewayOptions {
   subgraphUrls?: GatewayConfig['subgraphUrls'];
   /** How long one subgraph fetch may take (see `GatewayConfig.subgraphTimeoutMs`); default 10 s. */
   subgraphTimeoutMs?: number;
+  /**
+   * How much one operation may ask for (see `QueryLimits`); each limit not given has its default:
+   * depth 12, aliases 30, cost 5000, tokens 2000.
+   */
+  queryLimits?: Partial<QueryLimits>;
 }
 
 /** A built gateway: an Express app serving /graphql, /health, /playground; it never listens itself. */
@@ -50,6 +57,12 @@ type Phase =
 export function createGateway(options: GatewayOptions, deps: { logger: Logger }): GatewayServer {
   const { logger } = deps;
   const subgraphUrls = options.subgraphUrls ?? {};
+  const limits: QueryLimits = {
+    maxDepth: options.queryLimits?.maxDepth ?? DEFAULT_QUERY_LIMITS.maxDepth,
+    maxAliases: options.queryLimits?.maxAliases ?? DEFAULT_QUERY_LIMITS.maxAliases,
+    maxCost: options.queryLimits?.maxCost ?? DEFAULT_QUERY_LIMITS.maxCost,
+    maxTokens: options.queryLimits?.maxTokens ?? DEFAULT_QUERY_LIMITS.maxTokens,
+  };
   const supergraph = supergraphProvider(options.supergraph, logger);
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph,
@@ -77,7 +90,11 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
     includeStacktraceInErrorResponses: false,
     // The schema is public (the portal contract documents it) and the playground needs it.
     introspection: true,
-    plugins: [ApolloServerPluginLandingPageDisabled(), operationResolutionPlugin(), requestLoggingPlugin()],
+    // One operation's size is bounded before it is planned (see queryLimits.ts): tokens while parsing,
+    // depth and aliases while validating, cost once the variables are known.
+    parseOptions: queryParseOptions(limits),
+    validationRules: queryLimitRules(limits),
+    plugins: [ApolloServerPluginLandingPageDisabled(), operationResolutionPlugin(), costLimitPlugin(limits.maxCost), requestLoggingPlugin()],
     logger,
   });
 

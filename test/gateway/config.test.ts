@@ -13,6 +13,7 @@ describe('loadGatewayConfig', () => {
       jwtSecret: DEVELOPMENT_JWT_SECRET,
       subgraphUrls: {},
       subgraphTimeoutMs: 10_000,
+      queryLimits: { maxDepth: 12, maxAliases: 30, maxCost: 5000, maxTokens: 2000 },
       logLevel: 'info',
     });
     expect(DEFAULT_SUPERGRAPH_PATH).toMatch(/\/schema\/supergraph\.graphql$/);
@@ -27,6 +28,10 @@ describe('loadGatewayConfig', () => {
       JWT_SECRET: 's'.repeat(32),
       SUBGRAPH_URL_IDENTITY: 'http://identity:4001/graphql',
       SUBGRAPH_TIMEOUT_MS: '2500',
+      QUERY_MAX_DEPTH: '8',
+      QUERY_MAX_ALIASES: '10',
+      QUERY_MAX_COST: '20000',
+      QUERY_MAX_TOKENS: '4000',
       LOG_LEVEL: 'warn',
     });
     expect(config).toEqual({
@@ -36,6 +41,7 @@ describe('loadGatewayConfig', () => {
       jwtSecret: 's'.repeat(32),
       subgraphUrls: { identity: 'http://identity:4001/graphql' },
       subgraphTimeoutMs: 2500,
+      queryLimits: { maxDepth: 8, maxAliases: 10, maxCost: 20_000, maxTokens: 4000 },
       logLevel: 'warn',
     });
     expect(loadGatewayConfig([], { SUPERGRAPH_PATH: '/srv/b.graphql', GATEWAY_PORT: '4100' })).toMatchObject({
@@ -54,6 +60,10 @@ describe('loadGatewayConfig', () => {
     [[], { LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
     [[], { SUBGRAPH_TIMEOUT_MS: '0' }, 'SUBGRAPH_TIMEOUT_MS must be a whole number'],
     [[], { SUBGRAPH_TIMEOUT_MS: 'soon' }, 'SUBGRAPH_TIMEOUT_MS must be a whole number'],
+    [[], { QUERY_MAX_DEPTH: '0' }, 'QUERY_MAX_DEPTH must be a whole number from 1 to 100'],
+    [[], { QUERY_MAX_ALIASES: '-1' }, 'QUERY_MAX_ALIASES must be a whole number from 1 to 10000'],
+    [[], { QUERY_MAX_COST: '5e3' }, 'QUERY_MAX_COST must be a whole number'],
+    [[], { QUERY_MAX_TOKENS: 'unlimited' }, 'QUERY_MAX_TOKENS must be a whole number'],
     [[], { NODE_ENV: 'production' }, 'JWT_SECRET must be set'],
     [[], { JWT_SECRET: 'short' }, 'at least 32 characters'],
   ])('refuses %j %j with a ConfigError', (argv, env, message) => {
