@@ -174,37 +174,75 @@ function generatedCitizen(index: number, today: Date, into: Rows): void {
   }
 }
 
-async function writeRows(db: Queryable, rows: Rows): Promise<void> {
+/**
+ * Like `insertRows`, but a row whose `key` exists is restated (every other column set anew): how the
+ * personas' rows follow the seed's `today` when seeding again on a later day.
+ */
+async function upsertRows(
+  db: Queryable,
+  table: string,
+  columns: Record<string, string>,
+  key: readonly string[],
+  rows: readonly (readonly unknown[])[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const names = Object.keys(columns);
+  const arrays = names.map((_, column) => rows.map((row) => row[column] ?? null));
+  const unnest = names.map((name, i) => `$${i + 1}::${columns[name]}[]`).join(', ');
+  const restate = names.filter((name) => !key.includes(name)).map((name) => `${name} = EXCLUDED.${name}`);
+  await db.query(
+    `INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM unnest(${unnest})
+     ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${restate.join(', ')}`,
+    arrays,
+  );
+}
+
+/**
+ * Writes one table per statement. `restate` (the personas): existing rows are set to the new values, so
+ * their stories hold relative to this seed's `today`. Otherwise (generated citizens) existing rows are
+ * kept: they only need to be consistent, and seeding stays insert-if-missing.
+ */
+async function writeRows(db: Queryable, rows: Rows, restate: boolean): Promise<void> {
+  const write = (table: string, columns: Record<string, string>, key: string[], values: unknown[][]) =>
+    restate ? upsertRows(db, table, columns, key, values) : insertRows(db, table, columns, values);
   // Citizens first: documents and records reference them.
-  await insertRows(
-    db,
+  await write(
     'citizens',
     CITIZEN_COLUMNS,
+    ['dni'],
     rows.citizens.map((c) => [c.dni, c.givenNames, c.paternalSurname, c.maternalSurname, c.birthDate, c.maritalStatus]),
   );
-  await insertRows(
-    db,
+  await write(
     'identity_documents',
     DOCUMENT_COLUMNS,
+    ['dni'],
     rows.documents.map((d) => [d.dni, d.kind, d.issuedOn, d.expiresOn, d.status]),
   );
-  await insertRows(
-    db,
+  await write(
     'civil_records',
     RECORD_COLUMNS,
+    ['record_number'],
     rows.records.map((r) => [r.recordNumber, r.dni, r.kind, r.registeredOn, r.place, r.digitised]),
   );
 }
 
-/** RENIEC's sample data: the five personas and `options.citizens` generated citizens. Deterministic; safe to run twice. */
+/**
+ * RENIEC's sample data: the five personas and `options.citizens` generated citizens. Deterministic and
+ * safe to run again, on any day: the personas' rows are restated relative to `options.today` (Rosa's
+ * DNI expired, the others' valid); a generated citizen is written only if missing, and then whole.
+ */
 export async function seedIdentity(db: Queryable, options: SeedOptions): Promise<void> {
-  await writeRows(db, personas(options.today));
+  await writeRows(db, personas(options.today), true);
   await forEachBatch(
     options.citizens,
     async (indexes) => {
+      // A generated citizen is written whole, once: which records they have depends on their age on
+      // `today` (married from 23), so rows added on a later day could contradict the ones kept.
+      const known = await db.query<{ dni: string }>('SELECT dni FROM citizens WHERE dni = ANY($1::text[])', [indexes.map(generatedDni)]);
+      const written = new Set(known.rows.map((row) => row.dni));
       const rows: Rows = { citizens: [], documents: [], records: [] };
-      for (const index of indexes) generatedCitizen(index, options.today, rows);
-      await writeRows(db, rows);
+      for (const index of indexes) if (!written.has(generatedDni(index))) generatedCitizen(index, options.today, rows);
+      await writeRows(db, rows, false);
     },
     options.onProgress,
   );

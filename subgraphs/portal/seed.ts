@@ -14,7 +14,7 @@ interface SeedEvent {
 }
 
 /** An application to seed; its status is that of its last event, its dates those of its first and last. */
-interface SeedApplication {
+export interface SeedApplication {
   serial: number;
   dni: string;
   procedureSlug: string;
@@ -133,8 +133,8 @@ function nextStepFor(status: ApplicationStatus, procedure: ProcedureEntry, place
     : 'Upload the missing document from this page.';
 }
 
-/** About one generated citizen in ten has one application, decided by their index alone. */
-function generatedApplication(index: number, today: Date): SeedApplication | null {
+/** About one generated citizen in ten has one application, decided by their index alone. Exported for tests. */
+export function generatedApplication(index: number, today: Date): SeedApplication | null {
   const random = new SeededRandom(`portal-application-${index}`);
   if (!random.chance(0.1)) return null;
   const procedure = random.pick(PROCEDURES);
@@ -168,31 +168,42 @@ function generatedApplication(index: number, today: Date): SeedApplication | nul
   };
 }
 
-/** Two statements whatever the number of applications: one per table. */
-async function insertApplications(db: Queryable, applications: readonly SeedApplication[]): Promise<void> {
-  const withIds = applications.map((application) => {
+/**
+ * A seeded application's idempotency key: the serial, never the case number. The case number takes the
+ * year of the submission date, which moves with the seed's `today`; the key does not, so seeding on a
+ * later day finds the same application instead of writing a second one.
+ */
+function seedKey(serial: number): string {
+  return `seed-${serial}`;
+}
+
+const APPLICATION_COLUMNS = {
+  id: 'text',
+  dni: 'text',
+  procedure_slug: 'text',
+  channel: 'text',
+  office_id: 'text',
+  status: 'text',
+  next_step: 'text',
+  submitted_at: 'timestamptz',
+  updated_at: 'timestamptz',
+  idempotency_key: 'text',
+};
+const APPLICATION_NAMES = Object.keys(APPLICATION_COLUMNS);
+const APPLICATION_UNNEST = Object.values(APPLICATION_COLUMNS).map((type, i) => `$${i + 1}::${type}[]`).join(', ');
+/** The events' arrays follow the applications' in the same statement's parameters. */
+const EVENT_UNNEST = ['text', 'timestamptz', 'text', 'text'].map((type, i) => `$${APPLICATION_NAMES.length + i + 1}::${type}[]`).join(', ');
+
+/**
+ * The applications' parameters (one array per column) and their events' (application key, at, status,
+ * note). A new application's case number is its serial with the year it was submitted.
+ */
+function applicationParameters(applications: readonly SeedApplication[]): unknown[][] {
+  const rows = applications.map((application) => {
     const submitted = application.events[0];
     const last = application.events.at(-1) ?? submitted;
-    const id = formatCaseNumber(Number(submitted.at.slice(0, 4)), application.serial);
-    return { id, application, submitted, last };
-  });
-  await insertRows(
-    db,
-    'applications',
-    {
-      id: 'text',
-      dni: 'text',
-      procedure_slug: 'text',
-      channel: 'text',
-      office_id: 'text',
-      status: 'text',
-      next_step: 'text',
-      submitted_at: 'timestamptz',
-      updated_at: 'timestamptz',
-      idempotency_key: 'text',
-    },
-    withIds.map(({ id, application, submitted, last }) => [
-      id,
+    return [
+      formatCaseNumber(Number(submitted.at.slice(0, 4)), application.serial),
       application.dni,
       application.procedureSlug,
       application.channel,
@@ -201,18 +212,83 @@ async function insertApplications(db: Queryable, applications: readonly SeedAppl
       application.nextStep,
       submitted.at,
       last.at,
-      `seed-${id}`,
-    ]),
+      seedKey(application.serial),
+    ];
+  });
+  const events = applications.flatMap((application) =>
+    application.events.map((event) => [`${application.dni}/${seedKey(application.serial)}`, event.at, event.status, event.note]),
   );
-  await insertRows(
-    db,
-    'application_events',
-    { application_id: 'text', at: 'timestamptz', status: 'text', note: 'text' },
-    withIds.flatMap(({ id, application }) => application.events.map((event) => [id, event.at, event.status, event.note])),
+  return [
+    ...APPLICATION_NAMES.map((_, column) => rows.map((row) => row[column] ?? null)),
+    ...[0, 1, 2, 3].map((column) => events.map((event) => event[column])),
+  ];
+}
+
+/**
+ * Generated citizens' applications, written only if missing, each with its timeline: one statement for
+ * both tables, whatever their number. An application already there (same citizen, same seed key) is
+ * kept as it is, timeline included: generated data only has to be consistent, not current. So is one
+ * whose case number is taken by another application: it is skipped, never merged into that one.
+ */
+async function insertApplications(db: Queryable, applications: readonly SeedApplication[]): Promise<void> {
+  if (applications.length === 0) return;
+  await db.query(
+    `WITH written AS (
+       INSERT INTO applications (${APPLICATION_NAMES.join(', ')}, seeded)
+       SELECT *, true FROM unnest(${APPLICATION_UNNEST})
+       ON CONFLICT DO NOTHING
+       RETURNING id, dni || '/' || idempotency_key AS key)
+     INSERT INTO application_events (application_id, at, status, note)
+     SELECT written.id, e.at, e.status, e.note
+       FROM unnest(${EVENT_UNNEST}) AS e(key, at, status, note) JOIN written USING (key)`,
+    applicationParameters(applications),
   );
 }
 
-async function seedCatalogue(db: Queryable): Promise<void> {
+/**
+ * The personas' applications, restated so that their dates and statuses are relative to this seed's
+ * `today`: a new one is inserted, one already there (same citizen, same seed key) keeps its case number
+ * and gets every other column anew, and its timeline is replaced, all in one transaction. Only rows the
+ * seed wrote are restated (`seeded`): an application a citizen started is never touched.
+ */
+async function restateApplications(db: Database, applications: readonly SeedApplication[]): Promise<void> {
+  const columns = APPLICATION_NAMES.filter((name) => name !== 'id');
+  const restate = columns.filter((name) => name !== 'dni' && name !== 'idempotency_key').map((name) => `${name} = EXCLUDED.${name}`);
+  await db.transaction(async (tx) => {
+    // A new application whose case number another one already holds (one started before this database
+    // was first seeded) draws a number from the sequence instead; an existing one never draws.
+    const written = await tx.query<{ id: string; key: string }>(
+      `WITH given AS (SELECT * FROM unnest(${APPLICATION_UNNEST}) AS s(${APPLICATION_NAMES.join(', ')}))
+       INSERT INTO applications (${APPLICATION_NAMES.join(', ')}, seeded)
+       SELECT CASE
+                WHEN EXISTS (SELECT 1 FROM applications a WHERE a.dni = given.dni AND a.idempotency_key = given.idempotency_key)
+                  OR NOT EXISTS (SELECT 1 FROM applications a WHERE a.id = given.id)
+                THEN given.id
+                ELSE (SELECT 'CUT-' || split_part(given.id, '-', 2) || '-' || lpad(n, greatest(6, length(n)), '0')
+                        FROM (SELECT nextval('application_number')::text AS n) AS drawn)
+              END,
+              ${columns.map((name) => `given.${name}`).join(', ')}, true
+         FROM given
+       ON CONFLICT (dni, idempotency_key) DO UPDATE SET ${restate.join(', ')} WHERE applications.seeded
+       RETURNING id, dni || '/' || idempotency_key AS key`,
+      applicationParameters(applications).slice(0, APPLICATION_NAMES.length),
+    );
+    const ids = new Map(written.rows.map((row) => [row.key, row.id]));
+    await tx.query('DELETE FROM application_events WHERE application_id = ANY($1::text[])', [[...ids.values()]]);
+    await insertRows(
+      tx,
+      'application_events',
+      { application_id: 'text', at: 'timestamptz', status: 'text', note: 'text' },
+      applications.flatMap((application) => {
+        const applicationId = ids.get(`${application.dni}/${seedKey(application.serial)}`);
+        return applicationId ? application.events.map((event) => [applicationId, event.at, event.status, event.note]) : [];
+      }),
+    );
+  });
+}
+
+/** The agencies, offices and procedures: reference data, written if missing. Exported for tests. */
+export async function seedCatalogue(db: Queryable): Promise<void> {
   await insertRows(
     db,
     'agencies',
@@ -286,12 +362,21 @@ async function seedCatalogue(db: Queryable): Promise<void> {
 
 /**
  * The catalogue, Carmen's applications and those of the generated citizens. Deterministic and safe to
- * run twice (rows whose key exists are skipped). Finally moves the case-number sequence past every
+ * run again, on any day: Carmen's three applications are restated relative to `options.today` (same
+ * case numbers, timelines rewritten), the generated citizens' are written only if missing, and
+ * applications citizens started are never touched. Finally moves the case-number sequence past every
  * seeded serial, so that new applications never collide with seeded ones.
  */
 export async function seedPortal(db: Database, options: SeedOptions): Promise<void> {
   await seedCatalogue(db);
-  await insertApplications(db, personaApplications(options.today));
+  // Past every serial this seed may write first, so that a number drawn for an application (a
+  // citizen's, or a persona's whose case number a citizen's already holds) never meets one of them.
+  await db.query(
+    `SELECT setval('application_number', greatest(last_value, $1::bigint,
+       (SELECT coalesce(max(split_part(id, '-', 3)::bigint), 1) FROM applications))) FROM application_number`,
+    [GENERATED_SERIAL_BASE - 1 + options.citizens],
+  );
+  await restateApplications(db, personaApplications(options.today));
   await forEachBatch(
     options.citizens,
     (indexes) =>

@@ -1,4 +1,4 @@
-import type { Database } from '../shared/db.js';
+import type { Database, Queryable } from '../shared/db.js';
 import { addDays, forEachBatch, generatedDni, insertRows, isoDate, SeededRandom } from '../shared/seeding.js';
 import type { SeedOptions } from '../shared/service.js';
 import { rucForDni } from './ruc.js';
@@ -18,6 +18,29 @@ function monthPeriod(today: Date, monthsBack: number): string {
 /** Debt ids are derived from the RUC so that seeding twice inserts nothing new. */
 function debtId(ruc: string, n: number): string {
   return `${ruc}-${n}`;
+}
+
+/**
+ * Like `insertRows`, but a row whose `key` exists is restated (every other column set anew): how the
+ * personas' rows follow the seed's `today` when seeding again on a later day.
+ */
+async function upsertRows(
+  db: Queryable,
+  table: string,
+  columns: Record<string, string>,
+  key: readonly string[],
+  rows: readonly (readonly unknown[])[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const names = Object.keys(columns);
+  const arrays = names.map((_, column) => rows.map((row) => row[column] ?? null));
+  const unnest = names.map((name, i) => `$${i + 1}::${columns[name]}[]`).join(', ');
+  const restate = names.filter((name) => !key.includes(name)).map((name) => `${name} = EXCLUDED.${name}`);
+  await db.query(
+    `INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM unnest(${unnest})
+     ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${restate.join(', ')}`,
+    arrays,
+  );
 }
 
 /** The five personas of domain.md §6, as SUNAT sees them. Luis and Rosa have no RUC. */
@@ -93,11 +116,15 @@ function generatedRows(index: number, today: Date): { taxpayer: TaxpayerInsert |
   return { taxpayer, debts };
 }
 
-/** SUNAT's sample data: the personas, then `options.citizens` generated citizens, one statement per table per batch. */
+/**
+ * SUNAT's sample data: the personas, then `options.citizens` generated citizens, one statement per table
+ * per batch. Safe to run again, on any day: the personas' rows are restated relative to `options.today`
+ * (Jorge's debt periods, Carmen's registration), generated citizens' rows are written only if missing.
+ */
 export async function seedTaxes(db: Database, options: SeedOptions): Promise<void> {
   const personas = personaRows(options.today);
-  await insertRows(db, 'taxpayers', TAXPAYER_COLUMNS, personas.taxpayers);
-  await insertRows(db, 'tax_debts', DEBT_COLUMNS, personas.debts);
+  await upsertRows(db, 'taxpayers', TAXPAYER_COLUMNS, ['ruc'], personas.taxpayers);
+  await upsertRows(db, 'tax_debts', DEBT_COLUMNS, ['id'], personas.debts);
 
   await forEachBatch(
     options.citizens,

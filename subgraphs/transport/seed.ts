@@ -94,15 +94,49 @@ interface VehicleRecord {
   colour: string;
 }
 
-/** insertRows with records named by column, so that no tuple can get its columns out of order. */
-function insertRecords<Row extends object>(
+/**
+ * insertRows with records named by column, so that no tuple can get its columns out of order. With
+ * `restateOn` (a table's key), a row whose key exists is restated instead of kept: every other column
+ * is set anew, which is how the personas' rows follow the seed's `today` when seeding on a later day.
+ */
+async function writeRecords<Row extends object>(
   db: Queryable,
   table: string,
   columns: { [Column in keyof Row]: string },
   records: readonly Row[],
+  restateOn?: readonly (keyof Row & string)[],
 ): Promise<void> {
-  const names = Object.keys(columns) as (keyof Row)[];
-  return insertRows(db, table, columns, records.map((record) => names.map((name) => record[name])));
+  const names = Object.keys(columns) as (keyof Row & string)[];
+  const rows = records.map((record) => names.map((name) => record[name]));
+  if (!restateOn) return insertRows(db, table, columns, rows);
+  if (rows.length === 0) return;
+  const types = columns as Record<string, string>;
+  const unnest = names.map((name, i) => `$${i + 1}::${types[name]}[]`).join(', ');
+  const restate = names.filter((name) => !restateOn.includes(name)).map((name) => `${name} = EXCLUDED.${name}`);
+  await db.query(
+    `INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM unnest(${unnest})
+     ON CONFLICT (${restateOn.join(', ')}) DO UPDATE SET ${restate.join(', ')}`,
+    names.map((_, column) => rows.map((row) => row[column] ?? null)),
+  );
+}
+
+/**
+ * Generated citizens' fines, for citizens who have none yet. A generated fine's number carries the year
+ * it was issued, which moves with the seed's `today`: keyed by number alone, seeding on a later day
+ * would write a citizen's fines a second time. How many fines a citizen has does not depend on `today`,
+ * so a citizen's fines are written once, by the first seed, and kept.
+ */
+async function insertNewCitizensFines(db: Queryable, columns: { [Column in keyof FineRecord]: string }, fines: readonly FineRecord[]): Promise<void> {
+  if (fines.length === 0) return;
+  const names = Object.keys(columns) as (keyof FineRecord)[];
+  const unnest = names.map((name, i) => `$${i + 1}::${columns[name]}[]`).join(', ');
+  await db.query(
+    `INSERT INTO traffic_fines (${names.join(', ')})
+     SELECT * FROM unnest(${unnest}) AS given(${names.join(', ')})
+      WHERE NOT EXISTS (SELECT 1 FROM traffic_fines f WHERE f.dni = given.dni)
+     ON CONFLICT DO NOTHING`,
+    names.map((name) => fines.map((fine) => fine[name])),
+  );
 }
 
 /** Rows for the four tables, written with one statement per table. */
@@ -112,11 +146,17 @@ class TransportRows {
   readonly fines: FineRecord[] = [];
   readonly vehicles: VehicleRecord[] = [];
 
-  async write(db: Queryable): Promise<void> {
-    await insertRecords(db, 'driving_licences', { dni: 'text', number: 'text', class: 'text', issued_on: 'date', expires_on: 'date', status: 'text', points: 'int' }, this.licences);
-    await insertRecords(db, 'medical_exams', { id: 'text', dni: 'text', taken_on: 'date', result: 'text', centre: 'text', valid_until: 'date' }, this.exams);
-    await insertRecords(db, 'traffic_fines', { number: 'text', dni: 'text', plate: 'text', code: 'text', description: 'text', amount: 'numeric', issued_on: 'date', status: 'text' }, this.fines);
-    await insertRecords(db, 'vehicles', { plate: 'text', owner_dni: 'text', make: 'text', model: 'text', year: 'int', colour: 'text' }, this.vehicles);
+  /**
+   * `restate` (the personas): rows whose key exists are set to these values, so that their stories hold
+   * relative to this seed's `today`. Otherwise (generated citizens) existing rows are kept.
+   */
+  async write(db: Queryable, restate: boolean): Promise<void> {
+    await writeRecords(db, 'driving_licences', { dni: 'text', number: 'text', class: 'text', issued_on: 'date', expires_on: 'date', status: 'text', points: 'int' }, this.licences, restate ? ['dni'] : undefined);
+    await writeRecords(db, 'medical_exams', { id: 'text', dni: 'text', taken_on: 'date', result: 'text', centre: 'text', valid_until: 'date' }, this.exams, restate ? ['id'] : undefined);
+    const fineColumns = { number: 'text', dni: 'text', plate: 'text', code: 'text', description: 'text', amount: 'numeric', issued_on: 'date', status: 'text' };
+    if (restate) await writeRecords(db, 'traffic_fines', fineColumns, this.fines, ['number']);
+    else await insertNewCitizensFines(db, fineColumns, this.fines);
+    await writeRecords(db, 'vehicles', { plate: 'text', owner_dni: 'text', make: 'text', model: 'text', year: 'int', colour: 'text' }, this.vehicles, restate ? ['plate'] : undefined);
   }
 }
 
@@ -291,18 +331,21 @@ function addGeneratedCitizen(rows: TransportRows, index: number, today: Date): v
 
 /**
  * MTC's and SAT Lima's sample records: the five personas, then `options.citizens` generated citizens
- * written in batches (one statement per table per batch). Deterministic and safe to run twice.
+ * written in batches (one statement per table per batch). Deterministic and safe to run again, on any
+ * day: the personas' rows are restated relative to `options.today` (Ana's licence expiring within 60
+ * days, Luis's expired), generated citizens' rows are written only if missing (fines: only for a
+ * citizen who has none).
  */
 export async function seedTransport(db: Database, options: SeedOptions): Promise<void> {
   const personas = new TransportRows();
   addPersonas(personas, options.today);
-  await personas.write(db);
+  await personas.write(db, true);
   await forEachBatch(
     options.citizens,
     async (indexes) => {
       const rows = new TransportRows();
       for (const index of indexes) addGeneratedCitizen(rows, index, options.today);
-      await rows.write(db);
+      await rows.write(db, false);
     },
     options.onProgress,
   );
