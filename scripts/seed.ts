@@ -4,7 +4,8 @@
  * Writes the deterministic sample data (the five personas plus N generated citizens, the same DNIs in
  * every agency) into each subgraph's own database: the one its `<NAME>_DATABASE_URL` names, or with
  * `--postgres <server>` a database `ventanilla_<name>` on that server (created if missing), or else its
- * embedded PGlite folder. Safe to run twice: existing rows are kept.
+ * embedded PGlite folder. Safe to run again, any day: generated citizens' rows are kept, the personas'
+ * are restated relative to the new day.
  */
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';

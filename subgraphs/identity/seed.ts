@@ -175,36 +175,13 @@ function generatedCitizen(index: number, today: Date, into: Rows): void {
 }
 
 /**
- * Like `insertRows`, but a row whose `key` exists is restated (every other column set anew): how the
- * personas' rows follow the seed's `today` when seeding again on a later day.
- */
-async function upsertRows(
-  db: Queryable,
-  table: string,
-  columns: Record<string, string>,
-  key: readonly string[],
-  rows: readonly (readonly unknown[])[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  const names = Object.keys(columns);
-  const arrays = names.map((_, column) => rows.map((row) => row[column] ?? null));
-  const unnest = names.map((name, i) => `$${i + 1}::${columns[name]}[]`).join(', ');
-  const restate = names.filter((name) => !key.includes(name)).map((name) => `${name} = EXCLUDED.${name}`);
-  await db.query(
-    `INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM unnest(${unnest})
-     ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${restate.join(', ')}`,
-    arrays,
-  );
-}
-
-/**
  * Writes one table per statement. `restate` (the personas): existing rows are set to the new values, so
  * their stories hold relative to this seed's `today`. Otherwise (generated citizens) existing rows are
  * kept: they only need to be consistent, and seeding stays insert-if-missing.
  */
 async function writeRows(db: Queryable, rows: Rows, restate: boolean): Promise<void> {
   const write = (table: string, columns: Record<string, string>, key: string[], values: unknown[][]) =>
-    restate ? upsertRows(db, table, columns, key, values) : insertRows(db, table, columns, values);
+    insertRows(db, table, columns, values, restate ? key : undefined);
   // Citizens first: documents and records reference them.
   await write(
     'citizens',

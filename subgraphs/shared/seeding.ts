@@ -62,23 +62,29 @@ export function isoDate(date: Date): string {
 export const SEED_BATCH = 5000;
 
 /**
- * Inserts many rows with one statement per call (`INSERT ... SELECT FROM unnest(...)`), skipping rows
- * whose key exists so that seeding twice changes nothing. `columns` maps a column to its SQL type.
+ * Inserts many rows with one statement per call (`INSERT ... SELECT FROM unnest(...)`). `columns` maps
+ * a column to its SQL type. By default a row whose key exists is kept, so that seeding twice changes
+ * nothing. With `restateOn` (the table's key), such a row is restated instead, every other column set
+ * anew: how the personas' rows follow the seed's `today` when seeding again on a later day.
  */
 export async function insertRows(
   db: Queryable,
   table: string,
   columns: Record<string, string>,
   rows: readonly (readonly unknown[])[],
+  restateOn?: readonly string[],
 ): Promise<void> {
   if (rows.length === 0) return;
   const names = Object.keys(columns);
   const arrays = names.map((_, column) => rows.map((row) => row[column] ?? null));
   const unnest = names.map((name, i) => `$${i + 1}::${columns[name]}[]`).join(', ');
-  await db.query(
-    `INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM unnest(${unnest}) ON CONFLICT DO NOTHING`,
-    arrays,
-  );
+  const onConflict = restateOn
+    ? `ON CONFLICT (${restateOn.join(', ')}) DO UPDATE SET ${names
+        .filter((name) => !restateOn.includes(name))
+        .map((name) => `${name} = EXCLUDED.${name}`)
+        .join(', ')}`
+    : 'ON CONFLICT DO NOTHING';
+  await db.query(`INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM unnest(${unnest}) ${onConflict}`, arrays);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Database, Queryable } from '../shared/db.js';
+import type { Database } from '../shared/db.js';
 import { addDays, forEachBatch, generatedDni, insertRows, isoDate, SeededRandom } from '../shared/seeding.js';
 import type { SeedOptions } from '../shared/service.js';
 import { rucForDni } from './ruc.js';
@@ -20,29 +20,6 @@ function debtId(ruc: string, n: number): string {
   return `${ruc}-${n}`;
 }
 
-/**
- * Like `insertRows`, but a row whose `key` exists is restated (every other column set anew): how the
- * personas' rows follow the seed's `today` when seeding again on a later day.
- */
-async function upsertRows(
-  db: Queryable,
-  table: string,
-  columns: Record<string, string>,
-  key: readonly string[],
-  rows: readonly (readonly unknown[])[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  const names = Object.keys(columns);
-  const arrays = names.map((_, column) => rows.map((row) => row[column] ?? null));
-  const unnest = names.map((name, i) => `$${i + 1}::${columns[name]}[]`).join(', ');
-  const restate = names.filter((name) => !key.includes(name)).map((name) => `${name} = EXCLUDED.${name}`);
-  await db.query(
-    `INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM unnest(${unnest})
-     ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${restate.join(', ')}`,
-    arrays,
-  );
-}
-
 /** The five personas of domain.md §6, as SUNAT sees them. Luis and Rosa have no RUC. */
 function personaRows(today: Date): { taxpayers: TaxpayerInsert[]; debts: DebtInsert[] } {
   const year = today.getUTCFullYear();
@@ -53,8 +30,8 @@ function personaRows(today: Date): { taxpayers: TaxpayerInsert[]; debts: DebtIns
     taxpayers: [
       [ana, '41234567', 'ACTIVE', 'HABIDO', isoDate(addDays(today, -2190))],
       [jorge, '43218765', 'ACTIVE', 'HABIDO', isoDate(addDays(today, -3650))],
-      // Her "RUC registration" application at the portal completed a few days ago.
-      [carmen, '47851236', 'ACTIVE', 'HABIDO', isoDate(addDays(today, -6))],
+      // Her "RUC registration" application at the portal completed 45 days ago, the same day (portal seed).
+      [carmen, '47851236', 'ACTIVE', 'HABIDO', isoDate(addDays(today, -45))],
     ],
     debts: [
       // Ana is in order: her one debt is paid, kept for the record.
@@ -123,8 +100,8 @@ function generatedRows(index: number, today: Date): { taxpayer: TaxpayerInsert |
  */
 export async function seedTaxes(db: Database, options: SeedOptions): Promise<void> {
   const personas = personaRows(options.today);
-  await upsertRows(db, 'taxpayers', TAXPAYER_COLUMNS, ['ruc'], personas.taxpayers);
-  await upsertRows(db, 'tax_debts', DEBT_COLUMNS, ['id'], personas.debts);
+  await insertRows(db, 'taxpayers', TAXPAYER_COLUMNS, personas.taxpayers, ['ruc']);
+  await insertRows(db, 'tax_debts', DEBT_COLUMNS, personas.debts, ['id']);
 
   await forEachBatch(
     options.citizens,

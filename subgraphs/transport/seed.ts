@@ -108,16 +108,7 @@ async function writeRecords<Row extends object>(
 ): Promise<void> {
   const names = Object.keys(columns) as (keyof Row & string)[];
   const rows = records.map((record) => names.map((name) => record[name]));
-  if (!restateOn) return insertRows(db, table, columns, rows);
-  if (rows.length === 0) return;
-  const types = columns as Record<string, string>;
-  const unnest = names.map((name, i) => `$${i + 1}::${types[name]}[]`).join(', ');
-  const restate = names.filter((name) => !restateOn.includes(name)).map((name) => `${name} = EXCLUDED.${name}`);
-  await db.query(
-    `INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM unnest(${unnest})
-     ON CONFLICT (${restateOn.join(', ')}) DO UPDATE SET ${restate.join(', ')}`,
-    names.map((_, column) => rows.map((row) => row[column] ?? null)),
-  );
+  return insertRows(db, table, columns, rows, restateOn);
 }
 
 /**

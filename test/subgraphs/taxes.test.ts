@@ -93,7 +93,7 @@ describe('taxes subgraph contract', () => {
         ruc: rucForDni(CARMEN),
         status: 'ACTIVE',
         condition: 'HABIDO',
-        registeredOn: isoDate(addDays(TEST_TODAY, -6)),
+        registeredOn: isoDate(addDays(TEST_TODAY, -45)),
         citizen: { dni: CARMEN },
         debts: [],
       });
