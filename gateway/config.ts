@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, jwtSecretFrom, parseBoolean, parsePort } from '../subgraphs/shared/config.js';
+import { ConfigError, jwtSecretFrom, logLevelFrom, parseBoolean, parsePort } from '../subgraphs/shared/config.js';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './queryLimits.js';
 import type { SupergraphSource } from './supergraph.js';
 
@@ -10,7 +10,6 @@ export { ConfigError };
 /** The committed supergraph, next to this module's folder: the default whatever the working directory. */
 export const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(new URL('../schema/supergraph.graphql', import.meta.url));
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Everything the gateway process is configured with. */
 export interface GatewayConfig {
@@ -68,8 +67,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: E
   }
 
   const path = flags.supergraph ?? env.SUPERGRAPH_PATH;
-  const logLevel = env.LOG_LEVEL || 'info';
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
+  const logLevel = logLevelFrom(env);
 
   return {
     supergraph: {

@@ -51,6 +51,15 @@ export function parseBoolean(value: string | undefined, fallback: boolean, varia
   throw new ConfigError(`${variable} must be true or false, not "${value}".`);
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** LOG_LEVEL, a pino level; default info. */
+export function logLevelFrom(env: Env): string {
+  const level = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${level}".`);
+  return level;
+}
+
 /** JWT_SECRET, with the development default outside production. */
 export function jwtSecretFrom(env: Env): string {
   const secret = env.JWT_SECRET;
@@ -75,6 +84,6 @@ export function loadSubgraphConfig(name: SubgraphName, env: Env = process.env): 
     pgliteDir,
     seedOnStart: parseBoolean(env.SEED_ON_START, databaseUrl === undefined, 'SEED_ON_START'),
     jwtSecret: jwtSecretFrom(env),
-    logLevel: env.LOG_LEVEL || 'info',
+    logLevel: logLevelFrom(env),
   };
 }

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { todayInPeru } from './calendar.js';
-import { loadSubgraphConfig, type SubgraphConfig } from './config.js';
+import { ConfigError, loadSubgraphConfig, type SubgraphConfig } from './config.js';
 import { ensureDatabaseOf, migrate, openDatabase, type Database } from './db.js';
 import { listen, type Listening } from './http.js';
 import { createLogger, type Logger } from './logger.js';
@@ -26,7 +26,15 @@ export async function openServiceDatabase(service: SubgraphService, config: Subg
  * and a clean stop on SIGTERM or SIGINT.
  */
 export async function runSubgraph(service: SubgraphService): Promise<void> {
-  const config = loadSubgraphConfig(service.name);
+  let config: SubgraphConfig;
+  try {
+    config = loadSubgraphConfig(service.name);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // A setting mistake is the operator's to fix: say which, without a stack trace.
+    console.error(error.message);
+    process.exit(1);
+  }
   const logger = createLogger(service.name, config.logLevel);
   const db = await openServiceDatabase(service, config);
   if (config.seedOnStart) await service.seed(db, { citizens: 200, today: todayInPeru() });
