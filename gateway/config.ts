@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, jwtSecretFrom, logLevelFrom, parseBoolean, parsePort } from '../subgraphs/shared/config.js';
+import { ConfigError, jwtSecretFrom, logLevelFrom, parseBoolean, parsePort, parseWholeNumber } from '../subgraphs/shared/config.js';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './queryLimits.js';
 import type { SupergraphSource } from './supergraph.js';
 
@@ -79,7 +79,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: E
     host: env.LISTEN_HOST || '127.0.0.1',
     jwtSecret: jwtSecretFrom(env),
     subgraphUrls: subgraphUrlsFrom(env),
-    subgraphTimeoutMs: parseTimeout(env.SUBGRAPH_TIMEOUT_MS),
+    subgraphTimeoutMs: parseWholeNumber(env.SUBGRAPH_TIMEOUT_MS, DEFAULT_SUBGRAPH_TIMEOUT_MS, 'SUBGRAPH_TIMEOUT_MS', 1, 600_000),
     queryLimits: queryLimitsFrom(env),
     logLevel,
   };
@@ -87,15 +87,6 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: E
 
 /** The default of `SUBGRAPH_TIMEOUT_MS`. */
 export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 10_000;
-
-function parseTimeout(value: string | undefined): number {
-  if (value === undefined || value === '') return DEFAULT_SUBGRAPH_TIMEOUT_MS;
-  const milliseconds = Number(value);
-  if (!Number.isInteger(milliseconds) || milliseconds < 1 || milliseconds > 600_000) {
-    throw new ConfigError(`SUBGRAPH_TIMEOUT_MS must be a whole number of milliseconds from 1 to 600000, not "${value}".`);
-  }
-  return milliseconds;
-}
 
 /** Each limit's variable and the largest value it accepts: a limit past these protects nothing. */
 const QUERY_LIMIT_VARIABLES: Record<keyof QueryLimits, { variable: string; max: number }> = {
@@ -108,13 +99,7 @@ const QUERY_LIMIT_VARIABLES: Record<keyof QueryLimits, { variable: string; max: 
 function queryLimitsFrom(env: Env): QueryLimits {
   const limits = { ...DEFAULT_QUERY_LIMITS };
   for (const [key, { variable, max }] of Object.entries(QUERY_LIMIT_VARIABLES) as [keyof QueryLimits, { variable: string; max: number }][]) {
-    const value = env[variable];
-    if (value === undefined || value === '') continue;
-    const limit = Number(value);
-    if (!/^\d+$/.test(value) || limit < 1 || limit > max) {
-      throw new ConfigError(`${variable} must be a whole number from 1 to ${max}, not "${value}".`);
-    }
-    limits[key] = limit;
+    limits[key] = parseWholeNumber(env[variable], DEFAULT_QUERY_LIMITS[key], variable, 1, max);
   }
   return limits;
 }

@@ -10,41 +10,42 @@
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { SERVICES } from '../subgraphs/services.js';
-import { loadSubgraphConfig, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
+import { configOrExit, ConfigError, loadSubgraphConfig, parseWholeNumber, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
 import { todayInPeru } from '../subgraphs/shared/calendar.js';
+import { databaseUrlOn } from '../subgraphs/shared/db.js';
 import { openServiceDatabase } from '../subgraphs/shared/start.js';
 
-const { values } = parseArgs({
-  options: {
-    citizens: { type: 'string', default: '1000' },
-    postgres: { type: 'string' },
-    only: { type: 'string' },
-    today: { type: 'string' },
-  },
-});
-
-function fail(message: string): never {
-  console.error(`seed: ${message}`);
-  process.exit(1);
-}
-
-const citizens = Number(values.citizens);
 // The generated plates (two per citizen at most, in the 2010 format) run out past this many citizens.
 const MAX_CITIZENS = 500_000;
-if (!Number.isInteger(citizens) || citizens < 0 || citizens > MAX_CITIZENS) {
-  fail(`--citizens must be a whole number from 0 to ${MAX_CITIZENS}, not "${values.citizens}".`);
-}
-const today = values.today ? new Date(`${values.today}T00:00:00Z`) : todayInPeru();
-if (Number.isNaN(today.getTime())) fail(`--today must be a date (YYYY-MM-DD), not "${values.today}".`);
-const only = values.only ? values.only.split(',').map((name) => name.trim()) : [...SUBGRAPH_NAMES];
-const unknown = only.filter((name) => !(SUBGRAPH_NAMES as string[]).includes(name));
-if (unknown.length) fail(`unknown subgraph(s) ${unknown.join(', ')}; choose among ${SUBGRAPH_NAMES.join(', ')}.`);
 
-function databaseUrlOn(server: string, name: string): string {
-  const url = new URL(server);
-  url.pathname = `/ventanilla_${name}`;
-  return url.toString();
+/** The command line, checked: a mistake in it stops the script with a message (see configOrExit). */
+function readOptions() {
+  const { values } = parseArgs({
+    options: {
+      citizens: { type: 'string' },
+      postgres: { type: 'string' },
+      only: { type: 'string' },
+      today: { type: 'string' },
+    },
+  });
+  const citizens = parseWholeNumber(values.citizens, 1000, '--citizens', 0, MAX_CITIZENS);
+  const today = values.today ? new Date(`${values.today}T00:00:00Z`) : todayInPeru();
+  if (Number.isNaN(today.getTime())) throw new ConfigError(`--today must be a date (YYYY-MM-DD), not "${values.today}".`);
+  const only = values.only ? values.only.split(',').map((name) => name.trim()) : [...SUBGRAPH_NAMES];
+  const unknown = only.filter((name) => !(SUBGRAPH_NAMES as string[]).includes(name));
+  if (unknown.length) throw new ConfigError(`Unknown subgraph(s) ${unknown.join(', ')}; choose among ${SUBGRAPH_NAMES.join(', ')}.`);
+  if (values.postgres !== undefined && !URL.canParse(values.postgres)) {
+    throw new ConfigError(`--postgres must be a server URL (postgres://user@host:5432), not "${values.postgres}".`);
+  }
+  // Every agency's settings are checked before the first is seeded, so a typo stops nothing half-way.
+  const agencies = SERVICES.filter((service) => only.includes(service.name)).map((service) => {
+    const config = loadSubgraphConfig(service.name);
+    return { service, config: values.postgres ? { ...config, databaseUrl: databaseUrlOn(values.postgres, `ventanilla_${service.name}`) } : config };
+  });
+  return { citizens, today, agencies };
 }
+
+const { citizens, today, agencies } = configOrExit(readOptions);
 
 // Bars redraw in place, which only a terminal can show; piped output gets one line per agency instead.
 const bars = process.stdout.isTTY
@@ -58,9 +59,7 @@ const timings: string[] = [];
 try {
   // Agencies are seeded one after another: each is already one statement per table per batch, and
   // on two cores running them side by side only makes the progress bars harder to read.
-  for (const service of SERVICES.filter((candidate) => only.includes(candidate.name))) {
-    const config = loadSubgraphConfig(service.name);
-    if (values.postgres) config.databaseUrl = databaseUrlOn(values.postgres, service.name);
+  for (const { service, config } of agencies) {
     const bar = bars?.create(citizens, 0, { name: service.name.padEnd(9) });
     const agencyStarted = Date.now();
     const db = await openServiceDatabase(service, config);

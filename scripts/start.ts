@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { signToken } from '../subgraphs/shared/auth.js';
-import { jwtSecretFrom, loadSubgraphConfig, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
+import { configOrExit, loadSubgraphConfig, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
 import { loadGatewayConfig } from '../gateway/config.js';
 
 const ANA = '41234567';
@@ -14,9 +14,9 @@ const READY_TIMEOUT_MS = 120_000;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const started = Date.now();
 
-const gatewayConfig = loadGatewayConfig([], process.env);
+const gatewayConfig = configOrExit(() => loadGatewayConfig([], process.env));
 // Validate every subgraph's configuration up front, so a typo fails here and not in a child.
-const subgraphConfigs = SUBGRAPH_NAMES.map((name) => loadSubgraphConfig(name, process.env));
+const subgraphConfigs = configOrExit(() => SUBGRAPH_NAMES.map((name) => loadSubgraphConfig(name, process.env)));
 
 const children = new Map<string, ChildProcess>();
 let stopping = false;
@@ -45,6 +45,8 @@ function run(name: string, entry: string): void {
 }
 
 async function stop(exitCode: number): Promise<void> {
+  // Ctrl-C while a child's exit is already stopping the platform: one stop is enough.
+  if (stopping) return;
   stopping = true;
   const exits = [...children.values()].map(
     (child) => new Promise<void>((resolve) => {
@@ -75,7 +77,7 @@ while (true) {
 }
 
 if (!stopping) {
-  const token = await signToken(jwtSecretFrom(process.env), { dni: ANA });
+  const token = await signToken(gatewayConfig.jwtSecret, { dni: ANA });
   const query = '{ me { fullName drivingLicence { class expiresOn status } } }';
   console.log(`
 Ventanilla is ready in ${((Date.now() - started) / 1000).toFixed(1)} s.

@@ -35,13 +35,37 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function parsePort(value: string | undefined, fallback: number, variable: string): number {
-  if (value === undefined || value === '') return fallback;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`${variable} must be a port number from 0 to 65535, not "${value}".`);
+/**
+ * Runs `load`, which reads configuration; a ConfigError ends the process with its message and exit
+ * code 1. A setting mistake is the operator's to fix: they need which one, not a stack trace.
+ */
+export function configOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
   }
-  return port;
+}
+
+/**
+ * A whole number from `min` to `max` written in plain decimal digits, or `fallback` when unset.
+ * Anything else is refused rather than guessed at: `Number()` alone would read "0x1F" as 31 and
+ * "1e3" as 1000, and a setting that means something other than it looks is worse than an error.
+ */
+export function parseWholeNumber(value: string | undefined, fallback: number, variable: string, min: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < min || number > max) {
+    throw new ConfigError(`${variable} must be a whole number from ${min} to ${max}, not "${value}".`);
+  }
+  return number;
+}
+
+/** A TCP port (0: any free one). */
+export function parsePort(value: string | undefined, fallback: number, variable: string): number {
+  return parseWholeNumber(value, fallback, variable, 0, 65535);
 }
 
 export function parseBoolean(value: string | undefined, fallback: boolean, variable: string): boolean {

@@ -137,11 +137,16 @@ export async function migrate(db: Database, directory: URL): Promise<string[]> {
  * database is created at its subgraph's first start (connecting to the server's `postgres` database).
  */
 export async function ensureDatabaseOf(databaseUrl: string): Promise<void> {
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.slice(1));
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
   if (!name || name === 'postgres') return;
-  url.pathname = '/postgres';
-  await ensurePostgresDatabase(url.toString(), name);
+  await ensurePostgresDatabase(databaseUrlOn(databaseUrl, 'postgres'), name);
+}
+
+/** The URL of database `name` on the server `serverUrl` names: same host, port and credentials. */
+export function databaseUrlOn(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${encodeURIComponent(name)}`;
+  return url.toString();
 }
 
 /** Creates the PostgreSQL database `name` on the server of `serverUrl` unless it exists. */

@@ -1,6 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler } from 'express';
+import type { Logger } from './logger.js';
 
 /** How long `close()` lets requests in flight finish by default before cutting them off. */
 const DEFAULT_DRAIN_MS = 5000;
@@ -80,4 +81,40 @@ export function jsonBody(limit = '1mb'): [express.RequestHandler, ErrorRequestHa
     res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
   };
   return [express.json({ limit }), onBodyError];
+}
+
+/** How a process stops: once, however many times it is asked. */
+export interface Shutdown {
+  /** True once a stop has begun. */
+  readonly stopping: boolean;
+  /** Logs "stopping", runs the process's `close`, then exits with `exitCode`; a second call does nothing. */
+  stop(exitCode: number): Promise<void>;
+}
+
+/**
+ * Makes SIGTERM and SIGINT stop the process through `close` (release what it holds: listeners,
+ * servers, databases), once: Ctrl-C pressed while an orchestrator's SIGTERM drains must not close
+ * everything a second time. A failure while closing is logged; the process exits either way.
+ */
+export function shutdownOnSignals(logger: Logger, close: () => Promise<void>): Shutdown {
+  let stopping = false;
+  const stop = async (exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping');
+    try {
+      await close();
+    } catch (error) {
+      logger.error({ err: error }, 'error while stopping');
+    }
+    process.exit(exitCode);
+  };
+  process.once('SIGTERM', () => void stop(0));
+  process.once('SIGINT', () => void stop(0));
+  return {
+    get stopping() {
+      return stopping;
+    },
+    stop,
+  };
 }

@@ -1,23 +1,36 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { todayInPeru } from './calendar.js';
-import { ConfigError, loadSubgraphConfig, type SubgraphConfig } from './config.js';
+import { configOrExit, loadSubgraphConfig } from './config.js';
 import { ensureDatabaseOf, migrate, openDatabase, type Database } from './db.js';
-import { listen, type Listening } from './http.js';
-import { createLogger, type Logger } from './logger.js';
+import { listen, shutdownOnSignals } from './http.js';
+import { createLogger } from './logger.js';
 import type { SubgraphService } from './service.js';
 
-/** Opens a subgraph's own database as configured (PostgreSQL, or PGlite in its own folder) and migrates it. */
-export async function openServiceDatabase(service: SubgraphService, config: SubgraphConfig): Promise<Database> {
+/** Where a subgraph's database is, as `SubgraphConfig` says: PostgreSQL, else PGlite in a folder, else PGlite in memory. */
+export interface DatabaseLocation {
+  /** A PostgreSQL database, created on its server if missing. */
+  databaseUrl?: string;
+  /** Without a URL: the parent folder of the embedded databases (this subgraph's is a sub-folder). Absent: in memory. */
+  pgliteDir?: string;
+}
+
+/** Opens a subgraph's own database where `location` says and migrates it; on failure, nothing is left open. */
+export async function openServiceDatabase(service: SubgraphService, location: DatabaseLocation): Promise<Database> {
   let dataDir: string | undefined;
-  if (config.databaseUrl) {
-    await ensureDatabaseOf(config.databaseUrl);
-  } else if (config.pgliteDir) {
-    dataDir = join(config.pgliteDir, service.name);
+  if (location.databaseUrl) {
+    await ensureDatabaseOf(location.databaseUrl);
+  } else if (location.pgliteDir) {
+    dataDir = join(location.pgliteDir, service.name);
     await mkdir(dataDir, { recursive: true });
   }
-  const db = await openDatabase({ url: config.databaseUrl, dataDir });
-  await migrate(db, service.migrations);
+  const db = await openDatabase({ url: location.databaseUrl, dataDir });
+  try {
+    await migrate(db, service.migrations);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
   return db;
 }
 
@@ -26,15 +39,7 @@ export async function openServiceDatabase(service: SubgraphService, config: Subg
  * and a clean stop on SIGTERM or SIGINT.
  */
 export async function runSubgraph(service: SubgraphService): Promise<void> {
-  let config: SubgraphConfig;
-  try {
-    config = loadSubgraphConfig(service.name);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    // A setting mistake is the operator's to fix: say which, without a stack trace.
-    console.error(error.message);
-    process.exit(1);
-  }
+  const config = configOrExit(() => loadSubgraphConfig(service.name));
   const logger = createLogger(service.name, config.logLevel);
   const db = await openServiceDatabase(service, config);
   if (config.seedOnStart) await service.seed(db, { citizens: 200, today: todayInPeru() });
@@ -44,21 +49,9 @@ export async function runSubgraph(service: SubgraphService): Promise<void> {
     { url: `${listening.url}/graphql`, database: db.engine === 'postgres' ? 'postgresql' : `pglite (${config.pgliteDir ?? 'memory'})` },
     `${service.name} subgraph ready`,
   );
-  const shutdown = async () => {
-    logger.info('stopping');
-    await stopAll(listening, server, db, logger);
-    process.exit(0);
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
-}
-
-async function stopAll(listening: Listening, server: { stop(): Promise<void> }, db: Database, logger: Logger) {
-  try {
+  shutdownOnSignals(logger, async () => {
     await listening.close();
     await server.stop();
     await db.close();
-  } catch (error) {
-    logger.error({ err: error }, 'error while stopping');
-  }
+  });
 }

@@ -51,8 +51,12 @@ describe('loadGatewayConfig', () => {
   });
 
   it.each([
-    [['--port', 'eighty'], {}, '--port must be a port number'],
-    [[], { GATEWAY_PORT: '70000' }, 'GATEWAY_PORT must be a port number'],
+    [['--port', 'eighty'], {}, '--port must be a whole number from 0 to 65535'],
+    [[], { GATEWAY_PORT: '70000' }, 'GATEWAY_PORT must be a whole number from 0 to 65535'],
+    // Plain decimal digits only: Number() would read these as 31 and 1000.
+    [[], { GATEWAY_PORT: '0x1F' }, 'GATEWAY_PORT must be a whole number from 0 to 65535, not "0x1F"'],
+    [[], { SUBGRAPH_TIMEOUT_MS: '1e3' }, 'SUBGRAPH_TIMEOUT_MS must be a whole number from 1 to 600000, not "1e3"'],
+    [[], { QUERY_MAX_COST: '1e3' }, 'QUERY_MAX_COST must be a whole number from 1 to 100000000, not "1e3"'],
     [['--verbose'], {}, "Unknown option '--verbose'"],
     [['extra'], {}, 'Usage: gateway'],
     [[], { SUPERGRAPH_WATCH: 'sometimes' }, 'SUPERGRAPH_WATCH must be true or false'],

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { dropPostgresDatabase, ensurePostgresDatabase } from '../../subgraphs/shared/db.js';
+import { databaseUrlOn, dropPostgresDatabase, ensurePostgresDatabase } from '../../subgraphs/shared/db.js';
 
 /** The machine's PostgreSQL server (trust auth); TEST_POSTGRES_URL overrides it. */
 export const POSTGRES_SERVER_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -15,7 +15,5 @@ export interface TestDatabase {
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
   const name = `vt_${label}_${randomBytes(4).toString('hex')}`;
   await ensurePostgresDatabase(POSTGRES_SERVER_URL, name);
-  const url = new URL(POSTGRES_SERVER_URL);
-  url.pathname = `/${name}`;
-  return { name, url: url.toString(), drop: () => dropPostgresDatabase(POSTGRES_SERVER_URL, name) };
+  return { name, url: databaseUrlOn(POSTGRES_SERVER_URL, name), drop: () => dropPostgresDatabase(POSTGRES_SERVER_URL, name) };
 }

@@ -30,7 +30,9 @@ describe('loadSubgraphConfig', () => {
   });
 
   it.each([
-    [{ IDENTITY_PORT: 'eighty' }, 'IDENTITY_PORT must be a port number'],
+    [{ IDENTITY_PORT: 'eighty' }, 'IDENTITY_PORT must be a whole number from 0 to 65535'],
+    [{ IDENTITY_PORT: '0x1F' }, 'IDENTITY_PORT must be a whole number from 0 to 65535, not "0x1F"'],
+    [{ IDENTITY_PORT: '4e3' }, 'IDENTITY_PORT must be a whole number from 0 to 65535, not "4e3"'],
     [{ SEED_ON_START: 'sometimes' }, 'SEED_ON_START must be true or false'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
     [{ JWT_SECRET: 'short' }, 'at least 32 characters'],
