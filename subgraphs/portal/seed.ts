@@ -3,6 +3,7 @@ import { addDays, forEachBatch, generatedDni, insertRows, isoDate, SeededRandom 
 import type { SeedOptions } from '../shared/service.js';
 import { formatCaseNumber } from './caseNumbers.js';
 import { AGENCIES, OFFICES, PROCEDURES, STATUS_CHECKS, type ChannelKind, type OfficeEntry, type ProcedureEntry } from './catalogue.js';
+import { receivedNote } from './intake.js';
 import { searchKey } from './search.js';
 import type { ApplicationStatus } from './store.js';
 
@@ -52,10 +53,6 @@ function office(id: string): OfficeEntry {
 
 function pickUpAt(place: OfficeEntry, what: string): string {
   return `Pick up ${what} at ${place.name}, ${place.address} (${place.district}), ${place.hours}. Bring your DNI.`;
-}
-
-function receivedNote(channel: ChannelKind): string {
-  return `Received through the single intake (${channel === 'ONLINE' ? 'online' : 'in person'}).`;
 }
 
 /** Carmen's three applications at three agencies, submitted on different days, each with its timeline. */
@@ -195,8 +192,8 @@ const APPLICATION_UNNEST = Object.values(APPLICATION_COLUMNS).map((type, i) => `
 const EVENT_UNNEST = ['text', 'timestamptz', 'text', 'text'].map((type, i) => `$${APPLICATION_NAMES.length + i + 1}::${type}[]`).join(', ');
 
 /**
- * The applications' parameters (one array per column) and their events' (application key, at, status,
- * note). A new application's case number is its serial with the year it was submitted.
+ * The applications' parameters, one array per column of APPLICATION_COLUMNS. A new application's case
+ * number is its serial with the year it was submitted.
  */
 function applicationParameters(applications: readonly SeedApplication[]): unknown[][] {
   const rows = applications.map((application) => {
@@ -215,13 +212,15 @@ function applicationParameters(applications: readonly SeedApplication[]): unknow
       seedKey(application.serial),
     ];
   });
+  return APPLICATION_NAMES.map((_, column) => rows.map((row) => row[column] ?? null));
+}
+
+/** The events' parameters, one array each for application key (`dni/seed key`), at, status and note. */
+function eventParameters(applications: readonly SeedApplication[]): unknown[][] {
   const events = applications.flatMap((application) =>
     application.events.map((event) => [`${application.dni}/${seedKey(application.serial)}`, event.at, event.status, event.note]),
   );
-  return [
-    ...APPLICATION_NAMES.map((_, column) => rows.map((row) => row[column] ?? null)),
-    ...[0, 1, 2, 3].map((column) => events.map((event) => event[column])),
-  ];
+  return [0, 1, 2, 3].map((column) => events.map((event) => event[column]));
 }
 
 /**
@@ -241,7 +240,7 @@ async function insertApplications(db: Queryable, applications: readonly SeedAppl
      INSERT INTO application_events (application_id, at, status, note)
      SELECT written.id, e.at, e.status, e.note
        FROM unnest(${EVENT_UNNEST}) AS e(key, at, status, note) JOIN written USING (key)`,
-    applicationParameters(applications),
+    [...applicationParameters(applications), ...eventParameters(applications)],
   );
 }
 
@@ -271,7 +270,7 @@ async function restateApplications(db: Database, applications: readonly SeedAppl
          FROM given
        ON CONFLICT (dni, idempotency_key) DO UPDATE SET ${restate.join(', ')} WHERE applications.seeded
        RETURNING id, dni || '/' || idempotency_key AS key`,
-      applicationParameters(applications).slice(0, APPLICATION_NAMES.length),
+      applicationParameters(applications),
     );
     const ids = new Map(written.rows.map((row) => [row.key, row.id]));
     await tx.query('DELETE FROM application_events WHERE application_id = ANY($1::text[])', [[...ids.values()]]);
@@ -287,85 +286,116 @@ async function restateApplications(db: Database, applications: readonly SeedAppl
   });
 }
 
-/** The agencies, offices and procedures: reference data, written if missing. Exported for tests. */
-export async function seedCatalogue(db: Queryable): Promise<void> {
-  await insertRows(
-    db,
-    'agencies',
-    { code: 'text', name: 'text', ruc: 'text', website: 'text' },
-    AGENCIES.map((agency) => [agency.code, agency.name, agency.ruc, agency.website]),
-  );
-  await insertRows(
-    db,
-    'offices',
-    {
-      id: 'text',
-      agency_code: 'text',
-      name: 'text',
-      address: 'text',
-      district: 'text',
-      hours: 'text',
-      latitude: 'float8',
-      longitude: 'float8',
-    },
-    OFFICES.map((o) => [o.id, o.agencyCode, o.name, o.address, o.district, o.hours, o.latitude, o.longitude]),
-  );
-  // One statement per procedure: insertRows unnests arrays, which would flatten legal_basis (text[]).
-  for (const p of PROCEDURES) {
-    await db.query(
-      `INSERT INTO procedures (slug, agency_code, title, summary, description, search_text, fee_amount, fee_uit_percent,
-         fee_as_of, payment_code, processing_days, approval, legal_basis)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING`,
-      [
-        p.slug,
-        p.agencyCode,
-        p.title,
-        p.summary,
-        p.description,
-        searchKey(`${p.title} ${p.summary}`),
-        p.fee.amount,
-        p.fee.uitPercent,
-        p.fee.asOf,
-        p.fee.paymentCode,
-        p.processingDays,
-        p.approval,
-        p.legalBasis,
-      ],
+const PROCEDURE_NAMES = [
+  'slug',
+  'agency_code',
+  'title',
+  'summary',
+  'description',
+  'search_text',
+  'fee_amount',
+  'fee_uit_percent',
+  'fee_as_of',
+  'payment_code',
+  'processing_days',
+  'approval',
+  'legal_basis',
+];
+
+/**
+ * The catalogue as `catalogue.ts` has it, restated on every seed in one transaction, so that an edited
+ * fee, title (and its search_text) or requirement reaches a database seeded before the edit. A
+ * procedure's requirements and channel offices are replaced outright: nothing references them, so one
+ * the catalogue dropped goes too. Agencies, offices, procedures and channels the catalogue dropped are
+ * kept: applications may name them. Exported for tests.
+ */
+export async function seedCatalogue(db: Database): Promise<void> {
+  const slugs = PROCEDURES.map((p) => p.slug);
+  await db.transaction(async (tx) => {
+    await insertRows(
+      tx,
+      'agencies',
+      { code: 'text', name: 'text', ruc: 'text', website: 'text' },
+      AGENCIES.map((agency) => [agency.code, agency.name, agency.ruc, agency.website]),
+      ['code'],
     );
-  }
-  await insertRows(
-    db,
-    'procedure_requirements',
-    { slug: 'text', position: 'int4', code: 'text', kind: 'text', description: 'text', agency_code: 'text' },
-    PROCEDURES.flatMap((p) =>
-      p.requirements.map((requirement, position) => {
-        // A document is received by the procedure's agency; a status check belongs to the fact's owner.
-        const { description, agencyCode } =
-          requirement.kind === 'DOCUMENT' ? { ...requirement, agencyCode: p.agencyCode } : STATUS_CHECKS[requirement.code];
-        return [p.slug, position + 1, requirement.code, requirement.kind, description, agencyCode];
-      }),
-    ),
-  );
-  await insertRows(
-    db,
-    'procedure_channels',
-    { slug: 'text', kind: 'text', url: 'text', appointment_required: 'bool' },
-    PROCEDURES.flatMap((p) => p.channels.map((channel) => [p.slug, channel.kind, channel.url, channel.appointmentRequired])),
-  );
-  await insertRows(
-    db,
-    'channel_offices',
-    { slug: 'text', kind: 'text', office_id: 'text' },
-    PROCEDURES.flatMap((p) => p.channels.flatMap((channel) => channel.officeIds.map((officeId) => [p.slug, channel.kind, officeId]))),
-  );
+    await insertRows(
+      tx,
+      'offices',
+      {
+        id: 'text',
+        agency_code: 'text',
+        name: 'text',
+        address: 'text',
+        district: 'text',
+        hours: 'text',
+        latitude: 'float8',
+        longitude: 'float8',
+      },
+      OFFICES.map((o) => [o.id, o.agencyCode, o.name, o.address, o.district, o.hours, o.latitude, o.longitude]),
+      ['id'],
+    );
+    // One statement per procedure: insertRows unnests arrays, which would flatten legal_basis (text[]).
+    for (const p of PROCEDURES) {
+      await tx.query(
+        `INSERT INTO procedures (${PROCEDURE_NAMES.join(', ')})
+         VALUES (${PROCEDURE_NAMES.map((_, i) => `$${i + 1}`).join(', ')})
+         ON CONFLICT (slug) DO UPDATE SET ${PROCEDURE_NAMES.slice(1).map((name) => `${name} = EXCLUDED.${name}`).join(', ')}`,
+        [
+          p.slug,
+          p.agencyCode,
+          p.title,
+          p.summary,
+          p.description,
+          searchKey(`${p.title} ${p.summary}`),
+          p.fee.amount,
+          p.fee.uitPercent,
+          p.fee.asOf,
+          p.fee.paymentCode,
+          p.processingDays,
+          p.approval,
+          p.legalBasis,
+        ],
+      );
+    }
+    await tx.query('DELETE FROM procedure_requirements WHERE slug = ANY($1)', [slugs]);
+    await insertRows(
+      tx,
+      'procedure_requirements',
+      { slug: 'text', position: 'int4', code: 'text', kind: 'text', description: 'text', agency_code: 'text' },
+      PROCEDURES.flatMap((p) =>
+        p.requirements.map((requirement, position) => {
+          // A document is received by the procedure's agency; a status check belongs to the fact's owner.
+          const { description, agencyCode } =
+            requirement.kind === 'DOCUMENT' ? { ...requirement, agencyCode: p.agencyCode } : STATUS_CHECKS[requirement.code];
+          return [p.slug, position + 1, requirement.code, requirement.kind, description, agencyCode];
+        }),
+      ),
+    );
+    await insertRows(
+      tx,
+      'procedure_channels',
+      { slug: 'text', kind: 'text', url: 'text', appointment_required: 'bool' },
+      PROCEDURES.flatMap((p) => p.channels.map((channel) => [p.slug, channel.kind, channel.url, channel.appointmentRequired])),
+      ['slug', 'kind'],
+    );
+    await tx.query('DELETE FROM channel_offices WHERE slug = ANY($1)', [slugs]);
+    await insertRows(
+      tx,
+      'channel_offices',
+      { slug: 'text', kind: 'text', office_id: 'text' },
+      PROCEDURES.flatMap((p) => p.channels.flatMap((channel) => channel.officeIds.map((officeId) => [p.slug, channel.kind, officeId]))),
+    );
+  });
 }
 
 /**
  * The catalogue, Carmen's applications and those of the generated citizens. Deterministic and safe to
  * run again, on any day: Carmen's three applications are restated relative to `options.today` (same
  * case numbers, timelines rewritten), the generated citizens' are written only if missing, and
- * applications citizens started are never touched. Finally moves the case-number sequence past every
- * seeded serial, so that new applications never collide with seeded ones.
+ * applications citizens started are never touched. First moves the case-number sequence past every
+ * serial the seed may write and every case number already taken, so that a number drawn later never
+ * collides with a seeded one.
  */
 export async function seedPortal(db: Database, options: SeedOptions): Promise<void> {
   await seedCatalogue(db);
@@ -385,9 +415,5 @@ export async function seedPortal(db: Database, options: SeedOptions): Promise<vo
         indexes.flatMap((index) => generatedApplication(index, options.today) ?? []),
       ),
     options.onProgress,
-  );
-  await db.query(
-    `SELECT setval('application_number', greatest(last_value,
-       (SELECT coalesce(max(split_part(id, '-', 3)::bigint), 1) FROM applications))) FROM application_number`,
   );
 }

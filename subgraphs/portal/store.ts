@@ -216,9 +216,10 @@ export class PortalStore {
   /**
    * Starts an application, or finds the one already started with the same idempotency key: the
    * unique (dni, idempotency_key) makes a retry, even a concurrent one, wait for the first insert and
-   * then insert nothing (the serial it drew is skipped: gaps are harmless). The SUBMITTED event is
-   * written in the same transaction as the application. `created` is false when the key was already
-   * used, possibly for another procedure: the caller decides what that means.
+   * then insert nothing (the serial it drew is skipped: gaps are harmless), so only then is the row
+   * read back. The SUBMITTED event is written in the same transaction as the application. `created`
+   * is false when the key was already used, possibly for another procedure: the caller decides what
+   * that means.
    */
   async startApplication(input: NewApplication): Promise<{ application: ApplicationRecord; created: boolean }> {
     return this.db.transaction(async (tx) => {
@@ -226,11 +227,11 @@ export class PortalStore {
         `SELECT extract(year FROM now() AT TIME ZONE 'America/Lima')::int AS year, nextval('application_number')::text AS serial`,
       );
       const { year, serial } = next.rows[0]!;
-      const inserted = await tx.query<{ id: string }>(
+      const inserted = await tx.query<ApplicationRecord>(
         `INSERT INTO applications (id, dni, procedure_slug, channel, office_id, status, submitted_at, updated_at, idempotency_key)
          VALUES ($1, $2, $3, $4, $5, 'SUBMITTED', now(), now(), $6)
          ON CONFLICT (dni, idempotency_key) DO NOTHING
-         RETURNING id`,
+         RETURNING ${APPLICATION_COLUMNS}`,
         [formatCaseNumber(year, Number(serial)), input.dni, input.procedureSlug, input.channel, input.officeId, input.idempotencyKey],
       );
       const created = inserted.rows[0];
@@ -239,6 +240,7 @@ export class PortalStore {
           created.id,
           input.note,
         ]);
+        return { application: created, created: true };
       }
       const found = await tx.query<ApplicationRecord>(
         `SELECT ${APPLICATION_COLUMNS} FROM applications WHERE dni = $1 AND idempotency_key = $2`,
@@ -246,7 +248,7 @@ export class PortalStore {
       );
       const application = found.rows[0];
       if (!application) throw new Error(`application for idempotency key of ${input.dni} vanished inside its transaction`);
-      return { application, created: created !== undefined };
+      return { application, created: false };
     });
   }
 }

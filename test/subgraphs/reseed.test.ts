@@ -11,7 +11,9 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityService } from '../../subgraphs/identity/createSubgraph.js';
 import { portalService } from '../../subgraphs/portal/createSubgraph.js';
+import { PROCEDURES } from '../../subgraphs/portal/catalogue.js';
 import { generatedApplication, seedCatalogue } from '../../subgraphs/portal/seed.js';
+import { searchKey } from '../../subgraphs/portal/search.js';
 import { PortalStore } from '../../subgraphs/portal/store.js';
 import { migrate, openDatabase, type Database } from '../../subgraphs/shared/db.js';
 import { addDays, generatedDni, isoDate } from '../../subgraphs/shared/seeding.js';
@@ -325,6 +327,59 @@ describe.each(['postgres', 'pglite'] as const)('portal on %s: seeding again on l
     const before = await snapshot();
     await portalService.seed(opened.db, { citizens: CITIZENS, today: LAST });
     expect(await snapshot()).toEqual(before);
+  });
+});
+
+/** Every catalogue table, as one digest per table: equal digests, equal rows. */
+async function catalogueSnapshot(db: Database) {
+  const digest = (table: string, order: string) => `(SELECT md5(string_agg(t::text, '|' ORDER BY ${order})) FROM ${table} t) AS ${table}`;
+  const tables = [
+    digest('agencies', 'code'),
+    digest('offices', 'id'),
+    digest('procedures', 'slug'),
+    digest('procedure_requirements', 'slug, position'),
+    digest('procedure_channels', 'slug, kind'),
+    digest('channel_offices', 'slug, kind, office_id'),
+  ];
+  return (await db.query(`SELECT ${tables.join(', ')}`)).rows[0];
+}
+
+describe.each(['postgres', 'pglite'] as const)('portal on %s: the catalogue follows catalogue.ts on every seed', (engine) => {
+  let opened: Opened;
+  beforeAll(async () => {
+    opened = await openMigrated(portalService, engine);
+  });
+  afterAll(async () => {
+    await opened?.close();
+  });
+
+  it('changes nothing when nothing changed, and restates fees, titles, search text and requirements that did', async () => {
+    await portalService.seed(opened.db, { citizens: CITIZENS, today: TEST_TODAY });
+    const seeded = await catalogueSnapshot(opened.db);
+    await seedCatalogue(opened.db);
+    expect(await catalogueSnapshot(opened.db)).toEqual(seeded);
+
+    // The database as an older catalogue left it: another fee and title, a status check described and
+    // owned otherwise, and a requirement the catalogue no longer has.
+    await opened.db.exec(`
+      UPDATE procedures SET fee_amount = 99.99, title = 'Renovación del DNI (antiguo)', search_text = 'renovacion del dni (antiguo)'
+       WHERE slug = 'renovar-dni';
+      UPDATE procedure_requirements SET description = 'Old words.', agency_code = 'SUNAT' WHERE code = 'dni-valid';
+      INSERT INTO procedure_requirements (slug, position, code, kind, description, agency_code)
+      VALUES ('renovar-dni', 9, 'old-photo', 'DOCUMENT', 'A photo.', 'RENIEC');`);
+    await portalService.seed(opened.db, { citizens: CITIZENS, today: TEST_TODAY });
+    expect(await catalogueSnapshot(opened.db)).toEqual(seeded);
+
+    const renewal = PROCEDURES.find((procedure) => procedure.slug === 'renovar-dni')!;
+    const restated = await opened.db.query(`SELECT fee_amount::text AS fee, title, search_text FROM procedures WHERE slug = 'renovar-dni'`);
+    expect(restated.rows).toEqual([{
+      fee: renewal.fee.amount,
+      title: renewal.title,
+      search_text: searchKey(`${renewal.title} ${renewal.summary}`),
+    }]);
+    expect(renewal.fee.amount).toBe('30.00');
+    const found = await new PortalStore(opened.db).findProcedures({ words: ['antiguo'], agencyCode: null }, null, 10);
+    expect(found).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { badUserInput, notFound, unauthenticated } from '../../shared/errors.js';
 import type { ChannelKind } from '../catalogue.js';
 import type { PortalContext } from '../context.js';
+import { CHANNEL_WORDS, receivedNote } from '../intake.js';
 import type { StartApplicationPayloadParent } from './StartApplicationPayload.js';
 
 interface StartApplicationInput {
@@ -9,8 +10,6 @@ interface StartApplicationInput {
   officeId?: string | null;
   idempotencyKey: string;
 }
-
-const CHANNEL_WORDS: Record<ChannelKind, string> = { ONLINE: 'online', IN_PERSON: 'in person' };
 
 export const Mutation = {
   async startApplication(
@@ -48,7 +47,7 @@ export const Mutation = {
       channel: channel.kind,
       officeId,
       idempotencyKey,
-      note: `Received through the single intake (${CHANNEL_WORDS[channel.kind]}).`,
+      note: receivedNote(channel.kind),
     });
     // Same key, same procedure: a retry, answered with the first application. Another procedure: a client bug.
     if (application.procedureSlug !== procedure.slug) {
