@@ -1,14 +1,6 @@
+import type { RequirementCheck, Verdict } from '../shared/requirementChecks.js';
 import { STATUS_CHECKS, type AnsweringSubgraph } from './catalogue.js';
 import type { RequirementRecord } from './store.js';
-
-export type RequirementStatus = 'MET' | 'NOT_MET' | 'UNKNOWN';
-
-/** One agency's verdict on one requirement, as its `<name>Checks` field returns it. */
-export interface RequirementCheck {
-  code: string;
-  status: RequirementStatus;
-  detail?: string | null;
-}
 
 /** The Procedure fields through which the planner hands the portal each agency's verdicts. */
 export type VerdictField = `${AnsweringSubgraph}Checks`;
@@ -22,10 +14,7 @@ export type AgencyVerdicts = { [field in VerdictField]?: readonly RequirementChe
 const VERDICT_FIELDS: readonly VerdictField[] = ['identityChecks', 'transportChecks', 'taxesChecks'];
 
 /** A catalogue requirement with its status decided for the signed-in citizen. */
-export interface DecidedRequirement extends RequirementRecord {
-  status: RequirementStatus;
-  detail: string | null;
-}
+export interface DecidedRequirement extends RequirementRecord, Verdict {}
 
 const DOCUMENT_DETAIL = 'A document to bring (or attach when applying online): no agency record can show it.';
 
@@ -61,7 +50,7 @@ export function decideRequirements(
     const field = verdictFieldFor(requirement.code);
     const verdict = field ? verdicts[field]?.find((check) => check.code === requirement.code) : undefined;
     if (!verdict) return { ...requirement, status: 'UNKNOWN', detail: `${requirement.agencyCode} cannot answer right now.` };
-    return { ...requirement, status: verdict.status, detail: verdict.detail ?? null };
+    return { ...requirement, status: verdict.status, detail: verdict.detail };
   });
 }
 

@@ -22,7 +22,7 @@ describe('deciding requirements from the agencies verdicts', () => {
     const decided = decideRequirements(REVALIDATION, {
       identityChecks: [{ code: 'dni-valid', status: 'MET', detail: null }],
       transportChecks: [
-        { code: 'licence-revalidable', status: 'MET' },
+        { code: 'licence-revalidable', status: 'MET', detail: null },
         { code: 'no-unpaid-fines', status: 'NOT_MET', detail: '2 unpaid fines' },
       ],
       taxesChecks: [],
@@ -41,7 +41,7 @@ describe('deciding requirements from the agencies verdicts', () => {
 
   it('is UNKNOWN, naming the owning agency, when that subgraph gave no list or no verdict for the code', () => {
     const decided = decideRequirements(REVALIDATION, {
-      identityChecks: [{ code: 'dni-renewable', status: 'MET' }],
+      identityChecks: [{ code: 'dni-renewable', status: 'MET', detail: null }],
       transportChecks: null,
     });
     expect(decided.slice(0, 3).map(({ status, detail }) => ({ status, detail }))).toEqual([
@@ -53,14 +53,14 @@ describe('deciding requirements from the agencies verdicts', () => {
 
   it('never takes a verdict from a subgraph that does not answer that code', () => {
     const [decided] = decideRequirements([requirement('no-tax-debt', 'SUNAT')], {
-      identityChecks: [{ code: 'no-tax-debt', status: 'MET' }],
+      identityChecks: [{ code: 'no-tax-debt', status: 'MET', detail: null }],
     });
     expect(decided?.status).toBe('UNKNOWN');
   });
 
   it('lists as unmet the status checks not MET, never documents', () => {
     const unmet = unmetRequirements(REVALIDATION, {
-      identityChecks: [{ code: 'dni-valid', status: 'MET' }],
+      identityChecks: [{ code: 'dni-valid', status: 'MET', detail: null }],
       transportChecks: [
         { code: 'licence-revalidable', status: 'UNKNOWN', detail: 'No licence on record.' },
         { code: 'no-unpaid-fines', status: 'NOT_MET', detail: '2 unpaid fines' },
