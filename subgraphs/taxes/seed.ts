@@ -1,4 +1,5 @@
 import type { Database } from '../shared/db.js';
+import { amountFromCents } from '../shared/money.js';
 import { addDays, forEachBatch, generatedDni, insertRows, isoDate, SeededRandom } from '../shared/seeding.js';
 import type { SeedOptions } from '../shared/service.js';
 import { rucForDni } from './ruc.js';
@@ -54,10 +55,6 @@ const CONCEPTS = [
   { concept: 'Multa por declarar fuera de plazo', annual: false, cents: [13_375, 53_500] },
   { concept: 'Impuesto a la Renta - cuarta categoría', annual: true, cents: [30_000, 1_200_000] },
 ] as const;
-
-function amountFromCents(cents: number): string {
-  return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
-}
 
 /**
  * Generated citizen `index`'s RUC and debts, or nothing (about 60% have no RUC). Each citizen has their

@@ -1,8 +1,7 @@
+import { pen } from '../../shared/money.js';
 import type { TaxDebtRow } from '../store.js';
 
 export const TaxDebt = {
-  // The amount stays the exact string the database printed ("3250.00"); SUNAT charges only in soles.
-  amount(debt: TaxDebtRow): { amount: string; currency: 'PEN' } {
-    return { amount: debt.amount, currency: 'PEN' };
-  },
+  // The amount stays the exact string the database printed ("3250.00"), never a float.
+  amount: (debt: TaxDebtRow) => pen(debt.amount),
 };

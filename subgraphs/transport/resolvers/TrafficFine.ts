@@ -1,6 +1,6 @@
+import { pen } from '../../shared/money.js';
 import type { TrafficFineRow } from '../store.js';
 
 export const TrafficFine = {
-  // Every amount SAT charges is in soles.
-  amount: (fine: TrafficFineRow) => ({ amount: fine.amount, currency: 'PEN' }),
+  amount: (fine: TrafficFineRow) => pen(fine.amount),
 };
