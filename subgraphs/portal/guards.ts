@@ -1,5 +1,5 @@
-import { mayRead, type Viewer } from '../shared/auth.js';
-import { badUserInput, forbidden } from '../shared/errors.js';
+import { assertMayRead as assertMayReadUnder, type Viewer } from '../shared/auth.js';
+import { badUserInput } from '../shared/errors.js';
 import { isCaseNumber } from './caseNumbers.js';
 
 /** The scope an agency's token needs to read any citizen's applications. */
@@ -7,7 +7,7 @@ export const PORTAL_READ_SCOPE = 'portal:read';
 
 /** Applications are personal: their citizen, or an agency with `portal:read`. Anyone else, anonymous included, is FORBIDDEN. */
 export function assertMayRead(viewer: Viewer | null, dni: string): void {
-  if (!mayRead(viewer, dni, PORTAL_READ_SCOPE)) throw forbidden();
+  assertMayReadUnder(viewer, dni, PORTAL_READ_SCOPE);
 }
 
 export function assertCaseNumber(id: unknown): asserts id is string {

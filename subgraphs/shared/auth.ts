@@ -1,6 +1,6 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { isDni } from './dni.js';
-import { invalidToken } from './errors.js';
+import { forbidden, invalidToken } from './errors.js';
 
 /**
  * Who is asking. A citizen signs in with their DNI (`sub`); an agency's token carries scopes
@@ -75,4 +75,9 @@ export async function viewerFromAuthorization(
 export function mayRead(viewer: Viewer | null, dni: string, scope: string): boolean {
   if (!viewer) return false;
   return viewer.dni === dni || viewer.scopes.includes(scope);
+}
+
+/** Throws FORBIDDEN unless `viewer` may read citizen `dni`'s records held under `scope` (see mayRead). */
+export function assertMayRead(viewer: Viewer | null, dni: string, scope: string): void {
+  if (!mayRead(viewer, dni, scope)) throw forbidden();
 }

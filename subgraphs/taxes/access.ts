@@ -6,11 +6,6 @@ import type { TaxpayerRow } from './store.js';
 /** The scope an agency's token needs to read any citizen's tax records. */
 export const TAXES_READ = 'taxes:read';
 
-/** Throws FORBIDDEN unless `viewer` is citizen `dni` or an agency with `taxes:read`. */
-export function assertMayReadCitizen(viewer: Viewer | null, dni: string): void {
-  if (!mayRead(viewer, dni, TAXES_READ)) throw forbidden();
-}
-
 /**
  * Throws FORBIDDEN unless `viewer` may see RUC `ruc`. The owner of an unregistered "10" RUC is the DNI
  * in its body, so asking for someone else's RUC is forbidden whether or not it exists: nobody can probe

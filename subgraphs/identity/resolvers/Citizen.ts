@@ -1,6 +1,6 @@
-import { mayRead } from '../../shared/auth.js';
+import { assertMayRead, mayRead } from '../../shared/auth.js';
 import { parseDni } from '../../shared/dni.js';
-import { forbidden, notFound } from '../../shared/errors.js';
+import { notFound } from '../../shared/errors.js';
 import type { IdentityContext } from '../context.js';
 import type { CitizenRow } from '../store.js';
 
@@ -12,15 +12,13 @@ export interface CitizenRef {
   dni: string;
 }
 
-/** Every field but `dni` is personal: the citizen themself, or an agency token with `identity:read`. */
-function assertMayRead(context: IdentityContext, dni: string): void {
-  if (!mayRead(context.viewer, dni, IDENTITY_READ)) throw forbidden();
-}
-
-/** A resolver for a field read from the citizen's own row, behind the privacy check. */
+/**
+ * A resolver for a field read from the citizen's own row, behind the privacy check: every field but
+ * `dni` is personal (the citizen themself, or an agency token with `identity:read`).
+ */
 function personal<T>(read: (citizen: CitizenRow) => T) {
   return async (parent: CitizenRef, _args: unknown, context: IdentityContext): Promise<T> => {
-    assertMayRead(context, parent.dni);
+    assertMayRead(context.viewer, parent.dni, IDENTITY_READ);
     const citizen = await context.loaders.citizen.load(parent.dni);
     if (!citizen) throw notFound(`RENIEC has no citizen with DNI ${parent.dni}.`);
     return read(citizen);
@@ -45,11 +43,11 @@ export const Citizen = {
   birthDate: personal((citizen) => citizen.birthDate),
   maritalStatus: personal((citizen) => citizen.maritalStatus),
   identityDocument(parent: CitizenRef, _args: unknown, context: IdentityContext) {
-    assertMayRead(context, parent.dni);
+    assertMayRead(context.viewer, parent.dni, IDENTITY_READ);
     return context.loaders.identityDocument.load(parent.dni);
   },
   civilRecords(parent: CitizenRef, _args: unknown, context: IdentityContext) {
-    assertMayRead(context, parent.dni);
+    assertMayRead(context.viewer, parent.dni, IDENTITY_READ);
     return context.loaders.civilRecords.load(parent.dni);
   },
 };

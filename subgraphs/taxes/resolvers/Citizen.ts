@@ -1,5 +1,6 @@
+import { assertMayRead } from '../../shared/auth.js';
 import { parseDni } from '../../shared/dni.js';
-import { assertMayReadCitizen } from '../access.js';
+import { TAXES_READ } from '../access.js';
 import type { TaxesContext } from '../context.js';
 import type { TaxpayerRow } from '../store.js';
 
@@ -15,7 +16,7 @@ export const Citizen = {
   },
 
   taxpayer(citizen: CitizenReference, _args: unknown, { viewer, loaders }: TaxesContext): Promise<TaxpayerRow | null> {
-    assertMayReadCitizen(viewer, citizen.dni);
+    assertMayRead(viewer, citizen.dni, TAXES_READ);
     return loaders.taxpayerByDni.load(citizen.dni);
   },
 };

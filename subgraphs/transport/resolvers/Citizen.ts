@@ -1,8 +1,10 @@
-import { mayRead } from '../../shared/auth.js';
+import { assertMayRead } from '../../shared/auth.js';
 import { parseDni } from '../../shared/dni.js';
-import { forbidden } from '../../shared/errors.js';
 import type { TransportContext } from '../context.js';
 import type { FineStatus } from '../store.js';
+
+/** The scope an agency's token needs to read any citizen's transport records. */
+export const TRANSPORT_READ = 'transport:read';
 
 /** A citizen as this subgraph knows them: only the key; every record is loaded per field. */
 export interface CitizenReference {
@@ -14,7 +16,7 @@ export interface CitizenReference {
  * `__resolveReference`, so that `_entities` calls and any future root field are guarded alike.
  */
 function readableDni(citizen: CitizenReference, context: TransportContext): string {
-  if (!mayRead(context.viewer, citizen.dni, 'transport:read')) throw forbidden();
+  assertMayRead(context.viewer, citizen.dni, TRANSPORT_READ);
   return citizen.dni;
 }
 
