@@ -3,11 +3,10 @@ import { createLoaders, type IdentityLoaders } from './loaders.js';
 import type { IdentityStore } from './store.js';
 
 export interface IdentityContext extends BaseContext {
-  store: IdentityStore;
   loaders: IdentityLoaders;
 }
 
-/** Adds the store and fresh loaders to each request's base context: loaders never outlive a request. */
+/** Adds fresh loaders to each request's base context: loaders never outlive a request, and only they read the store. */
 export function buildContext(store: IdentityStore): (base: BaseContext) => IdentityContext {
-  return (base) => ({ ...base, store, loaders: createLoaders(store) });
+  return (base) => ({ ...base, loaders: createLoaders(store) });
 }
