@@ -12,7 +12,7 @@ export interface IdentityDocument {
   issuedOn: string;
   expiresOn: string;
   status: DocumentStatus;
-  /** The first day it can be renewed (60 days before expiry). */
+  /** The first day it can be renewed (RENEWAL_WINDOW_DAYS before expiry). */
   renewableFrom: string;
   /** Whether that day has come. */
   renewable: boolean;

@@ -26,11 +26,12 @@ export interface ProcedureReference {
 }
 
 /**
- * Reads a Procedure representation. The planner always sends the requirement codes (@requires);
- * anything else is a malformed representation, refused with BAD_USER_INPUT. Resolvers call it from an
- * async `__resolveReference`, so that a bad representation fails its own entity and not the batch.
+ * Procedure.__resolveReference of every agency subgraph: agencies hold nothing about procedures, so the
+ * representation (its key and the requirement codes the planner always sends, @requires) is all there
+ * is; anything else is malformed, refused with BAD_USER_INPUT. Async, so that a bad representation fails
+ * its own entity and not the whole `_entities` batch.
  */
-export function procedureReference(representation: { slug?: unknown; requirementCodes?: unknown }): ProcedureReference {
+export async function resolveProcedureReference(representation: { slug?: unknown; requirementCodes?: unknown }): Promise<ProcedureReference> {
   const { slug, requirementCodes } = representation;
   if (typeof slug !== 'string') throw badUserInput('A Procedure representation must carry its slug.', 'slug');
   if (!Array.isArray(requirementCodes) || !requirementCodes.every((code): code is string => typeof code === 'string')) {
@@ -39,19 +40,22 @@ export function procedureReference(representation: { slug?: unknown; requirement
   return { slug, requirementCodes };
 }
 
+/** How an agency decides each requirement code it owns, for citizen `dni`: its keys are the codes it owns. */
+export type Checks<Code extends string> = Record<Code, (dni: string) => Promise<Verdict>>;
+
 /**
- * One check per code among `codes` that `decide` owns, once each, in the procedure's order (other
+ * One check per code among `codes` that `checks` owns, once each, in the procedure's order (other
  * agencies' codes are theirs to answer). Checks are always about the signed-in citizen: with no
  * citizen (no token, or an agency's), every verdict is UNKNOWN.
  */
 export function answerChecks<Code extends string>(
   codes: readonly string[],
-  owned: readonly Code[],
   viewerDni: string | null | undefined,
-  decide: (code: Code, dni: string) => Promise<Verdict>,
+  checks: Checks<Code>,
 ): Promise<RequirementCheck[]> {
-  const asked = [...new Set(codes)].filter((code): code is Code => (owned as readonly string[]).includes(code));
+  const owned = (code: string): code is Code => Object.hasOwn(checks, code);
+  const asked = [...new Set(codes)].filter(owned);
   return Promise.all(
-    asked.map(async (code) => ({ code, ...(viewerDni ? await decide(code, viewerDni) : unknown('Sign in to check.')) })),
+    asked.map(async (code) => ({ code, ...(viewerDni ? await checks[code](viewerDni) : unknown('Sign in to check.')) })),
   );
 }

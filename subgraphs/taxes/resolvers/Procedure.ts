@@ -1,25 +1,22 @@
-import {
-  answerChecks,
-  procedureReference,
-  type ProcedureReference,
-  type RequirementCheck,
-} from '../../shared/requirementChecks.js';
+import { answerChecks, resolveProcedureReference, type ProcedureReference, type RequirementCheck } from '../../shared/requirementChecks.js';
 import type { TaxesContext } from '../context.js';
-import { checkTaxRequirement, TAX_REQUIREMENT_CODES } from '../requirements.js';
+import { noTaxDebtVerdict, rucActiveVerdict, rucNotRegisteredVerdict } from '../requirements.js';
+import type { TaxDebtRow } from '../store.js';
 
 export const Procedure = {
-  // The planner only comes here for taxesChecks, which @requires requirementCodes: without them there is nothing to answer.
-  // Async so that a malformed reference rejects its own entity, not the whole `_entities` list.
-  async __resolveReference(representation: { slug?: unknown; requirementCodes?: unknown }): Promise<ProcedureReference> {
-    return procedureReference(representation);
-  },
+  __resolveReference: resolveProcedureReference,
 
   taxesChecks(procedure: ProcedureReference, _args: unknown, { viewer, loaders }: TaxesContext): Promise<RequirementCheck[]> {
-    return answerChecks(procedure.requirementCodes, TAX_REQUIREMENT_CODES, viewer?.dni, async (code, dni) => {
-      // Loaders memoise per request: every code of every procedure asked reads the record once.
+    // Each check loads only what it needs (debts only for 'no-tax-debt'); loaders memoise per request,
+    // so every code of every procedure asked reads each record once.
+    const debtsOf = async (dni: string): Promise<readonly TaxDebtRow[]> => {
       const taxpayer = await loaders.taxpayerByDni.load(dni);
-      const debts = taxpayer ? await loaders.debtsByRuc.load(taxpayer.ruc) : [];
-      return checkTaxRequirement(code, { taxpayer, debts });
+      return taxpayer ? loaders.debtsByRuc.load(taxpayer.ruc) : [];
+    };
+    return answerChecks(procedure.requirementCodes, viewer?.dni, {
+      'no-tax-debt': async (dni) => noTaxDebtVerdict(await debtsOf(dni)),
+      'ruc-not-registered': async (dni) => rucNotRegisteredVerdict(await loaders.taxpayerByDni.load(dni)),
+      'ruc-active': async (dni) => rucActiveVerdict(await loaders.taxpayerByDni.load(dni)),
     });
   },
 };
