@@ -1,4 +1,5 @@
 import type { Database, Queryable } from '../shared/db.js';
+import { amountFromCents } from '../shared/money.js';
 import type { SeedOptions } from '../shared/service.js';
 import { addDays, forEachBatch, generatedDni, insertRows, isoDate, SeededRandom } from '../shared/seeding.js';
 import type { FineStatus, LicenceClass, MedicalExamResult, StoredLicenceStatus } from './store.js';
@@ -58,96 +59,48 @@ const COLOURS = ['Blanco', 'Plata', 'Gris', 'Negro', 'Rojo', 'Azul'] as const;
 /** A medical exam's result can be used this long for a licence procedure. */
 const EXAM_VALIDITY_DAYS = 182;
 
-interface LicenceRecord {
-  dni: string;
-  number: string;
-  class: LicenceClass;
-  issued_on: string;
-  expires_on: string;
-  status: StoredLicenceStatus;
-  points: number;
-}
-interface ExamRecord {
-  id: string;
-  dni: string;
-  taken_on: string;
-  result: MedicalExamResult;
-  centre: string;
-  valid_until: string;
-}
-interface FineRecord {
-  number: string;
-  dni: string;
-  plate: string | null;
-  code: InfractionCode;
-  description: string;
-  amount: string;
-  issued_on: string;
-  status: FineStatus;
-}
-interface VehicleRecord {
-  plate: string;
-  owner_dni: string;
-  make: string;
-  model: string;
-  year: number;
-  colour: string;
-}
+const LICENCE_COLUMNS = { dni: 'text', number: 'text', class: 'text', issued_on: 'date', expires_on: 'date', status: 'text', points: 'int' };
+const EXAM_COLUMNS = { id: 'text', dni: 'text', taken_on: 'date', result: 'text', centre: 'text', valid_until: 'date' };
+const FINE_COLUMNS = { number: 'text', dni: 'text', plate: 'text', code: 'text', description: 'text', amount: 'numeric', issued_on: 'date', status: 'text' };
+const VEHICLE_COLUMNS = { plate: 'text', owner_dni: 'text', make: 'text', model: 'text', year: 'int', colour: 'text' };
+
+type LicenceInsert = [dni: string, number: string, licenceClass: LicenceClass, issuedOn: string, expiresOn: string, status: StoredLicenceStatus, points: number];
+type ExamInsert = [id: string, dni: string, takenOn: string, result: MedicalExamResult, centre: string, validUntil: string];
+type FineInsert = [number: string, dni: string, plate: string | null, code: InfractionCode, description: string, amount: string, issuedOn: string, status: FineStatus];
+type VehicleInsert = [plate: string, ownerDni: string, make: string, model: string, year: number, colour: string];
 
 /**
- * insertRows with records named by column, so that no tuple can get its columns out of order. With
- * `restateOn` (a table's key), a row whose key exists is restated instead of kept: every other column
- * is set anew, which is how the personas' rows follow the seed's `today` when seeding on a later day.
+ * Of generated citizens' `fines`, those of citizens who have none yet. A generated fine's number carries
+ * the year it was issued, which moves with the seed's `today`: keyed by number alone, seeding on a later
+ * day would write a citizen's fines a second time. How many fines a citizen has does not depend on
+ * `today`, so a citizen's fines are written once, by the first seed, and kept.
  */
-async function writeRecords<Row extends object>(
-  db: Queryable,
-  table: string,
-  columns: { [Column in keyof Row]: string },
-  records: readonly Row[],
-  restateOn?: readonly (keyof Row & string)[],
-): Promise<void> {
-  const names = Object.keys(columns) as (keyof Row & string)[];
-  const rows = records.map((record) => names.map((name) => record[name]));
-  return insertRows(db, table, columns, rows, restateOn);
-}
-
-/**
- * Generated citizens' fines, for citizens who have none yet. A generated fine's number carries the year
- * it was issued, which moves with the seed's `today`: keyed by number alone, seeding on a later day
- * would write a citizen's fines a second time. How many fines a citizen has does not depend on `today`,
- * so a citizen's fines are written once, by the first seed, and kept.
- */
-async function insertNewCitizensFines(db: Queryable, columns: { [Column in keyof FineRecord]: string }, fines: readonly FineRecord[]): Promise<void> {
-  if (fines.length === 0) return;
-  const names = Object.keys(columns) as (keyof FineRecord)[];
-  const unnest = names.map((name, i) => `$${i + 1}::${columns[name]}[]`).join(', ');
-  await db.query(
-    `INSERT INTO traffic_fines (${names.join(', ')})
-     SELECT * FROM unnest(${unnest}) AS given(${names.join(', ')})
-      WHERE NOT EXISTS (SELECT 1 FROM traffic_fines f WHERE f.dni = given.dni)
-     ON CONFLICT DO NOTHING`,
-    names.map((name) => fines.map((fine) => fine[name])),
-  );
+async function finesOfUnfinedCitizens(db: Queryable, fines: readonly FineInsert[]): Promise<FineInsert[]> {
+  if (fines.length === 0) return [];
+  const dnis = [...new Set(fines.map(([, dni]) => dni))];
+  const known = await db.query<{ dni: string }>('SELECT DISTINCT dni FROM traffic_fines WHERE dni = ANY($1::text[])', [dnis]);
+  const fined = new Set(known.rows.map((row) => row.dni));
+  return fines.filter(([, dni]) => !fined.has(dni));
 }
 
 /** Rows for the four tables, written with one statement per table. */
 class TransportRows {
-  readonly licences: LicenceRecord[] = [];
-  readonly exams: ExamRecord[] = [];
-  readonly fines: FineRecord[] = [];
-  readonly vehicles: VehicleRecord[] = [];
+  readonly licences: LicenceInsert[] = [];
+  readonly exams: ExamInsert[] = [];
+  readonly fines: FineInsert[] = [];
+  readonly vehicles: VehicleInsert[] = [];
 
   /**
    * `restate` (the personas): rows whose key exists are set to these values, so that their stories hold
    * relative to this seed's `today`. Otherwise (generated citizens) existing rows are kept.
    */
   async write(db: Queryable, restate: boolean): Promise<void> {
-    await writeRecords(db, 'driving_licences', { dni: 'text', number: 'text', class: 'text', issued_on: 'date', expires_on: 'date', status: 'text', points: 'int' }, this.licences, restate ? ['dni'] : undefined);
-    await writeRecords(db, 'medical_exams', { id: 'text', dni: 'text', taken_on: 'date', result: 'text', centre: 'text', valid_until: 'date' }, this.exams, restate ? ['id'] : undefined);
-    const fineColumns = { number: 'text', dni: 'text', plate: 'text', code: 'text', description: 'text', amount: 'numeric', issued_on: 'date', status: 'text' };
-    if (restate) await writeRecords(db, 'traffic_fines', fineColumns, this.fines, ['number']);
-    else await insertNewCitizensFines(db, fineColumns, this.fines);
-    await writeRecords(db, 'vehicles', { plate: 'text', owner_dni: 'text', make: 'text', model: 'text', year: 'int', colour: 'text' }, this.vehicles, restate ? ['plate'] : undefined);
+    const write = (table: string, columns: Record<string, string>, key: string[], rows: readonly unknown[][]) =>
+      insertRows(db, table, columns, rows, restate ? key : undefined);
+    await write('driving_licences', LICENCE_COLUMNS, ['dni'], this.licences);
+    await write('medical_exams', EXAM_COLUMNS, ['id'], this.exams);
+    await write('traffic_fines', FINE_COLUMNS, ['number'], restate ? this.fines : await finesOfUnfinedCitizens(db, this.fines));
+    await write('vehicles', VEHICLE_COLUMNS, ['plate'], this.vehicles);
   }
 }
 
@@ -155,17 +108,16 @@ class TransportRows {
  * `uitPercent` % of the UIT of `year` as an exact two-decimal string. A year not yet in UIT_HISTORY uses
  * the latest UIT known (and one before it the oldest), so that seeding never fails on the calendar.
  */
-export function fineAmount(uitPercent: number, year: number): string {
+function fineAmount(uitPercent: number, year: number): string {
   let uit: number = UIT_HISTORY[0].soles;
   for (const entry of UIT_HISTORY) if (entry.year <= year) uit = entry.soles;
-  const cents = uit * uitPercent; // UIT × percent / 100, counted in cents: integers only, no float rounding.
-  return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+  // UIT × percent / 100, counted in cents: integers only, no float rounding.
+  return amountFromCents(uit * uitPercent);
 }
 
-function fine(dni: string, number: string, code: InfractionCode, issuedOn: string, status: FineStatus, plate: string | null): FineRecord {
+function fine(dni: string, number: string, code: InfractionCode, issuedOn: string, status: FineStatus, plate: string | null): FineInsert {
   const { uitPercent, description } = INFRACTIONS[code];
-  const amount = fineAmount(uitPercent, Number(issuedOn.slice(0, 4)));
-  return { number, dni, plate, code, description, amount, issued_on: issuedOn, status };
+  return [number, dni, plate, code, description, fineAmount(uitPercent, Number(issuedOn.slice(0, 4))), issuedOn, status];
 }
 
 /** `date` moved back `years` calendar years. */
@@ -210,33 +162,33 @@ function generatedFineNumber(index: number, k: number, issuedOn: string): string
  */
 function addPersonas(rows: TransportRows, today: Date): void {
   const daysFromToday = (days: number) => addDays(today, days);
-  const licence = (dni: string, licenceClass: LicenceClass, expires: Date, validityYears: number, points: number): LicenceRecord => ({
+  const licence = (dni: string, licenceClass: LicenceClass, expires: Date, validityYears: number, points: number): LicenceInsert => [
     dni,
-    number: `Q${dni}`,
-    class: licenceClass,
-    issued_on: isoDate(yearsBefore(expires, validityYears)),
-    expires_on: isoDate(expires),
-    status: 'VALID',
+    `Q${dni}`,
+    licenceClass,
+    isoDate(yearsBefore(expires, validityYears)),
+    isoDate(expires),
+    'VALID',
     points,
-  });
-  const approvedExam = (dni: string, taken: Date, centre: string): ExamRecord => ({
-    id: `${dni}-1`,
+  ];
+  const approvedExam = (dni: string, taken: Date, centre: string): ExamInsert => [
+    `${dni}-1`,
     dni,
-    taken_on: isoDate(taken),
-    result: 'APPROVED',
+    isoDate(taken),
+    'APPROVED',
     centre,
-    valid_until: isoDate(addDays(taken, EXAM_VALIDITY_DAYS)),
-  });
+    isoDate(addDays(taken, EXAM_VALIDITY_DAYS)),
+  ];
 
   // Ana María Quispe Mamani: everything in order for revalidating her licence.
   rows.licences.push(licence('41234567', 'A_I', daysFromToday(30), 10, 0));
   rows.exams.push(approvedExam('41234567', daysFromToday(-14), MEDICAL_CENTRES[1]));
-  rows.vehicles.push({ plate: 'BKR-512', owner_dni: '41234567', make: 'Toyota', model: 'Yaris', year: 2019, colour: 'Plata' });
+  rows.vehicles.push(['BKR-512', '41234567', 'Toyota', 'Yaris', 2019, 'Plata']);
 
   // Luis Alberto Huamán Torres: licence expired, exam approved, two unpaid fines (one minor, one serious).
   rows.licences.push(licence('45678912', 'A_I', daysFromToday(-40), 10, 35));
   rows.exams.push(approvedExam('45678912', daysFromToday(-9), MEDICAL_CENTRES[0]));
-  rows.vehicles.push({ plate: 'CHT-408', owner_dni: '45678912', make: 'Hyundai', model: 'Accent', year: 2016, colour: 'Gris' });
+  rows.vehicles.push(['CHT-408', '45678912', 'Hyundai', 'Accent', 2016, 'Gris']);
   rows.fines.push(
     fine('45678912', 'SAT-2025-0000123', 'L02', '2025-03-14', 'UNPAID', 'CHT-408'),
     fine('45678912', 'SAT-2025-0000457', 'G10', '2025-08-22', 'UNPAID', 'CHT-408'),
@@ -250,7 +202,7 @@ function addPersonas(rows: TransportRows, today: Date): void {
   const jorgeExpires = daysFromToday(900);
   rows.licences.push(licence('43218765', 'A_IIA', jorgeExpires, 5, 20));
   rows.exams.push(approvedExam('43218765', addDays(yearsBefore(jorgeExpires, 5), -10), MEDICAL_CENTRES[3]));
-  rows.vehicles.push({ plate: 'ARX-731', owner_dni: '43218765', make: 'Toyota', model: 'Corolla', year: 2020, colour: 'Blanco' });
+  rows.vehicles.push(['ARX-731', '43218765', 'Toyota', 'Corolla', 2020, 'Blanco']);
   rows.fines.push(fine('43218765', 'SAT-2024-0000318', 'G24', '2024-07-19', 'PAID', 'ARX-731'));
 
   // Carmen Rosa Flores Vargas: revalidating her A-I licence, which expires soon; exam approved.
@@ -272,7 +224,7 @@ function addGeneratedCitizen(rows: TransportRows, index: number, today: Date): v
       const plate = generatedPlate(index * 2 + k);
       plates.push(plate);
       const year = random.int(today.getUTCFullYear() - 16, today.getUTCFullYear());
-      rows.vehicles.push({ plate, owner_dni: dni, make, model, year, colour: random.pick(COLOURS) });
+      rows.vehicles.push([plate, dni, make, model, year, random.pick(COLOURS)]);
     }
   }
 
@@ -286,20 +238,13 @@ function addGeneratedCitizen(rows: TransportRows, index: number, today: Date): v
     const status: StoredLicenceStatus = statusRoll < 0.94 ? 'VALID' : statusRoll < 0.98 ? 'SUSPENDED' : 'CANCELLED';
     // 100 points in 24 months is what suspends a licence.
     const points = status === 'SUSPENDED' ? 100 : random.chance(0.7) ? 0 : random.int(1, 80);
-    rows.licences.push({ dni, number: `Q${dni}`, class: licenceClass, issued_on: isoDate(issued), expires_on: isoDate(expires), status, points });
+    rows.licences.push([dni, `Q${dni}`, licenceClass, isoDate(issued), isoDate(expires), status, points]);
 
     // The exam taken to get the licence, and for some a recent one (renewing, or changing class).
     const exams: [Date, MedicalExamResult][] = [[addDays(issued, -random.int(3, 30)), 'APPROVED']];
     if (random.chance(0.2)) exams.push([daysAgo(random.int(1, 150)), random.chance(0.9) ? 'APPROVED' : 'REJECTED']);
     exams.forEach(([taken, result], k) =>
-      rows.exams.push({
-        id: `${dni}-${k + 1}`,
-        dni,
-        taken_on: isoDate(taken),
-        result,
-        centre: random.pick(MEDICAL_CENTRES),
-        valid_until: isoDate(addDays(taken, EXAM_VALIDITY_DAYS)),
-      }),
+      rows.exams.push([`${dni}-${k + 1}`, dni, isoDate(taken), result, random.pick(MEDICAL_CENTRES), isoDate(addDays(taken, EXAM_VALIDITY_DAYS))]),
     );
   }
 
