@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityService } from '../../subgraphs/identity/createSubgraph.js';
+import { migrate, openDatabase, type Queryable } from '../../subgraphs/shared/db.js';
 import { addDays, generatedDni, isoDate } from '../../subgraphs/shared/seeding.js';
 import { agencyToken, citizenToken, errorCodes, graphql } from '../helpers/graphql.js';
 import { ANA, CARMEN, JORGE, LUIS, PERSONAS, ROSA } from '../helpers/personas.js';
@@ -159,6 +160,10 @@ describe('Query', () => {
     expect((await ask(LUIS, tokens.reniec)).data.citizen.fullName).toBe('Luis Alberto Huamán Torres');
     expect(errorCodes(await ask(LUIS, tokens[ANA]))).toEqual(['FORBIDDEN']);
     expect(errorCodes(await ask(LUIS, tokens.mtc))).toEqual(['FORBIDDEN']);
+    // Another agency's token gets the bare reference, the door to the records its own scope allows.
+    const bare = await graphql(identity.url, 'query($dni: ID!) { citizen(dni: $dni) { dni } }', { dni: LUIS }, tokens.mtc);
+    expect(bare.errors).toBeUndefined();
+    expect(bare.data).toEqual({ citizen: { dni: LUIS } });
     expect(errorCodes(await ask(LUIS))).toEqual(['UNAUTHENTICATED']);
     expect(errorCodes(await ask('99999998', tokens.reniec))).toEqual(['NOT_FOUND']);
     const malformed = await ask('4567891', tokens[LUIS]);
@@ -176,6 +181,13 @@ describe('Query', () => {
       { dni: ANA, fullName: 'Ana María Quispe Mamani' },
     ]);
     expect(errorCodes(await ask([ANA], tokens[ANA]))).toEqual(['FORBIDDEN']);
+    // Another agency's token gets bare references; RENIEC's fields stay FORBIDDEN to it.
+    const bare = await graphql(identity.url, 'query($dnis: [ID!]!) { citizens(dnis: $dnis) { dni } }', { dnis: [ANA] }, tokens.mtc);
+    expect(bare.errors).toBeUndefined();
+    expect(bare.data).toEqual({ citizens: [{ dni: ANA }] });
+    const personal = await ask([ANA], tokens.mtc);
+    expect(errorCodes(personal)).toEqual(['FORBIDDEN']);
+    expect(JSON.stringify(personal.data)).not.toContain('Quispe');
     expect(errorCodes(await ask([ANA]))).toEqual(['UNAUTHENTICATED']);
     expect(errorCodes(await ask([ANA, 'ABCDEFGH'], tokens.reniec))).toEqual(['BAD_USER_INPUT']);
     expect(errorCodes(await ask(Array.from({ length: 501 }, (_, i) => generatedDni(i)), tokens.reniec))).toEqual(['BAD_USER_INPUT']);
@@ -287,7 +299,7 @@ describe('batching', () => {
     const dnis = Array.from({ length: 100 }, (_, i) => generatedDni(i));
     const { entities, perTable } = await resolveEntities(identity, CITIZEN_ENTITIES, dnis.map(citizenRef), tokens.reniec);
     expect(entities.map((citizen) => citizen.dni)).toEqual(dnis);
-    expect(entities.every((citizen) => citizen.fullName.split(' ').length >= 3 && citizen.identityDocument)).toBe(true);
+    expect(entities.every((citizen) => citizen.fullName.split(' ').length >= 3 && citizen.identityDocument.number === citizen.dni)).toBe(true);
     expect(perTable).toEqual({ citizens: 1, identity_documents: 1, civil_records: 1 });
   });
 
@@ -316,17 +328,31 @@ describe('seed', () => {
     expect(counts.rows[0]!.expired).toBeLessThanOrEqual(18);
   });
 
-  it('is idempotent and deterministic: seeding again changes nothing', async () => {
-    const fingerprint = async () =>
-      (
-        await identity.db.query<{ digest: string }>(
-          `SELECT md5(string_agg(c::text || d::text, '|' ORDER BY c.dni)) AS digest
-             FROM citizens c JOIN identity_documents d USING (dni)`,
-        )
-      ).rows[0]!.digest;
-    const before = await fingerprint();
+  /** A digest of every row of the three tables. */
+  const fingerprint = async (db: Queryable) =>
+    (
+      await db.query<{ citizens: string; documents: string; records: string }>(
+        `SELECT (SELECT md5(string_agg(c::text, '|' ORDER BY dni)) FROM citizens c) AS citizens,
+                (SELECT md5(string_agg(d::text, '|' ORDER BY dni)) FROM identity_documents d) AS documents,
+                (SELECT md5(string_agg(r::text, '|' ORDER BY record_number)) FROM civil_records r) AS records`,
+      )
+    ).rows[0]!;
+
+  it('is idempotent: seeding again changes nothing', async () => {
+    const before = await fingerprint(identity.db);
     await identityService.seed(identity.db, { citizens: 120, today: TEST_TODAY });
-    expect(await fingerprint()).toBe(before);
+    expect(await fingerprint(identity.db)).toEqual(before);
+  });
+
+  it('is deterministic: a fresh database seeded with the same options holds the same rows', async () => {
+    const fresh = await openDatabase({});
+    try {
+      await migrate(fresh, identityService.migrations);
+      await identityService.seed(fresh, { citizens: 120, today: TEST_TODAY });
+      expect(await fingerprint(fresh)).toEqual(await fingerprint(identity.db));
+    } finally {
+      await fresh.close();
+    }
   });
 });
 

@@ -57,7 +57,7 @@ async function openMigrated(service: SubgraphService, engine: 'postgres' | 'pgli
   };
 }
 
-/** A database of `service` as it was before this fix: only 001_init.sql applied. */
+/** A database of `service` with only 001_init.sql applied: what a deployment seeded before the later migrations holds. */
 async function openAtInit(service: SubgraphService, engine: 'postgres' | 'pglite' = 'postgres'): Promise<Opened> {
   const onlyInit = await mkdtemp(join(tmpdir(), `${service.name}-001-`));
   try {
@@ -74,12 +74,6 @@ async function openAtInit(service: SubgraphService, engine: 'postgres' | 'pglite
     await rm(onlyInit, { recursive: true, force: true });
     throw error;
   }
-}
-
-async function one<Row>(db: Database, sql: string, params?: unknown[]): Promise<Row> {
-  const row = (await db.query<Row>(sql, params)).rows[0];
-  if (!row) throw new Error(`no row from ${sql}`);
-  return row;
 }
 
 /** Seeds `service` on each of `days` in turn, calling `check(day)` after each seed. */
@@ -125,8 +119,6 @@ describe('identity: seeding again on later days', () => {
     });
     // Generated citizens are written once and kept as they were: consistent, not current.
     expect(await generatedRows()).toEqual(generated);
-    const rosa = await one<{ expires_on: string }>(opened.db, `SELECT to_char(expires_on, 'YYYY-MM-DD') AS expires_on FROM identity_documents WHERE dni = $1`, [ROSA]);
-    expect(rosa.expires_on < isoDate(LAST)).toBe(true);
   });
 });
 
@@ -153,7 +145,6 @@ describe('transport: seeding again on later days', () => {
       );
       const licence = Object.fromEntries(licences.rows.map((row) => [row.dni, row]));
       expect(licence[ANA]).toEqual({ dni: ANA, expires_on: shift(today, 30), status: 'VALID' });
-      expect(licence[ANA]!.expires_on > isoDate(today) && licence[ANA]!.expires_on <= shift(today, 60)).toBe(true);
       expect(licence[LUIS]).toEqual({ dni: LUIS, expires_on: shift(today, -40), status: 'VALID' }); // EXPIRED, derived
       expect(licence[ROSA]).toBeUndefined();
       // Every persona's exam is one row, and Ana's and Luis's approved exams are current on the day.
