@@ -1,21 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isoDate } from '../../subgraphs/shared/seeding.js';
+import { rucForDni } from '../../subgraphs/taxes/ruc.js';
 import { citizenToken, agencyToken, type GraphQLResponse } from '../helpers/graphql.js';
 import { startPlatform, type Platform } from '../helpers/platform.js';
+import { ANA, CARMEN, JORGE, LUIS, ROSA } from '../helpers/personas.js';
 import { TEST_TODAY } from '../helpers/subgraph.js';
-import {
-  ANA,
-  CARMEN,
-  CONTRACT_OPERATIONS,
-  JORGE,
-  LUIS,
-  ROSA,
-  daysBetween,
-  expectNoErrors,
-  expectOneError,
-  rucForDni,
-  sendContractOperation,
-} from './support.js';
+import { CONTRACT_OPERATIONS, daysBetween, expectNoErrors, expectOneError, sendContractOperation } from './support.js';
 
 /**
  * The portal contract (shared/contract/portal.graphql), each operation sent verbatim by name through

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { citizenToken, type GraphQLResponse } from '../helpers/graphql.js';
 import { startPlatform, type Platform } from '../helpers/platform.js';
-import { ANA, JORGE, LUIS, sendContractOperation } from './support.js';
+import { ANA, JORGE, LUIS } from '../helpers/personas.js';
+import { sendContractOperation } from './support.js';
 
 /**
  * SUNAT's subgraph (taxes) is down for this whole suite. The contract's operations keep every other

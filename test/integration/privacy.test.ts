@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rucForDni } from '../../subgraphs/taxes/ruc.js';
 import { agencyToken, citizenToken, graphql, type GraphQLResponse } from '../helpers/graphql.js';
 import { startPlatform, type Platform } from '../helpers/platform.js';
-import { ANA, CARMEN, JORGE, LUIS, ROSA, expectNoErrors, expectOneError, rucForDni } from './support.js';
+import { ANA, CARMEN, JORGE, LUIS, ROSA } from '../helpers/personas.js';
+import { expectNoErrors, expectOneError } from './support.js';
 
 /**
  * Who may read what, through the gateway: a citizen reads their own records and nobody else's; an

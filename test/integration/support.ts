@@ -4,8 +4,8 @@ import { expect } from 'vitest';
 import type { GraphQLResponse } from '../helpers/graphql.js';
 
 /**
- * What the end-to-end suites share: the portal contract as published, the personas, and raw HTTP
- * requests to the gateway (the helpers' `graphql()` sends no operationName and always valid JSON).
+ * What the end-to-end suites share: the portal contract as published and raw HTTP requests to the
+ * gateway (the helpers' `graphql()` sends no operationName and always valid JSON).
  */
 
 /**
@@ -23,13 +23,6 @@ export const CONTRACT_DOCUMENT: DocumentNode = parse(CONTRACT_SOURCE);
 export const CONTRACT_OPERATIONS = CONTRACT_DOCUMENT.definitions.flatMap((definition) =>
   definition.kind === Kind.OPERATION_DEFINITION && definition.name ? [definition.name.value] : [],
 );
-
-/** The seeded personas of domain.md §6 (the same DNIs in every agency). */
-export const ANA = '41234567';
-export const LUIS = '45678912';
-export const ROSA = '72345678';
-export const JORGE = '43218765';
-export const CARMEN = '47851236';
 
 /** POSTs `body` as it is to the gateway and reads the JSON answer, whatever the status. */
 export async function postRaw(url: string, body: string, headers: Record<string, string> = {}): Promise<GraphQLResponse> {
@@ -83,17 +76,5 @@ export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
-/**
- * SUNAT's check digit for the first ten digits of a RUC, written here independently of `ruc.ts` so the
- * test is an oracle rather than a copy: weights 5 4 3 2 7 6 5 4 3 2, (11 - sum mod 11) mod 10.
- */
-export function rucCheckDigit(firstTen: string): string {
-  const weights = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
-  const sum = [...firstTen].reduce((total, digit, i) => total + Number(digit) * weights[i]!, 0);
-  return String((11 - (sum % 11)) % 10);
-}
-
-/** A natural person's RUC: "10" + DNI + check digit. */
-export function rucForDni(dni: string): string {
-  return `10${dni}${rucCheckDigit(`10${dni}`)}`;
-}
+/** Still imported from here by dataloader.test.ts; the other suites import it from ruc.ts. */
+export { rucForDni } from '../../subgraphs/taxes/ruc.js';
