@@ -10,10 +10,11 @@ export function requestLoggingPlugin(): ApolloServerPlugin<GatewayContext> {
     async requestDidStart({ contextValue }) {
       const started = performance.now();
       return {
-        async willSendResponse({ request, response, errors }) {
+        async willSendResponse({ operationName, request, response, errors }) {
           contextValue.logger.info(
             {
-              operationName: request.operationName ?? null,
+              // The name in the document once it is resolved; what the client said when it never was (a parse error).
+              operationName: operationName ?? request.operationName ?? null,
               durationMs: Math.round(performance.now() - started),
               httpStatus: response.http.status ?? 200,
               errorCodes: (errors ?? []).map((error) => error.extensions.code ?? 'UNKNOWN'),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../subgraphs/shared/auth.js';
-import { citizenToken, errorCodes, graphql, TEST_JWT_SECRET } from '../helpers/graphql.js';
+import { citizenToken, errorCodes, graphql, postRaw, TEST_JWT_SECRET, type GraphQLResponse } from '../helpers/graphql.js';
 import { startGateway, type RunningGateway } from '../helpers/platform.js';
 import { capturingLogger, startToySubgraph, toySupergraph, type ToySubgraph } from './toys.js';
 
@@ -21,11 +21,8 @@ afterAll(async () => {
   await pets?.close();
 });
 
-/** POSTs a raw body, for requests `graphql()` cannot make (bad JSON, odd headers). */
-async function post(body: string, headers: Record<string, string> = {}) {
-  const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as any };
-}
+/** POSTs a raw body to the gateway, for requests `graphql()` cannot make (bad JSON, odd headers). */
+const post = (body: string, headers: Record<string, string> = {}) => postRaw(gateway.url, body, headers);
 
 describe('the gateway over two toy subgraphs', () => {
   it('joins an entity across subgraphs in one response', async () => {
@@ -51,13 +48,13 @@ describe('the gateway over two toy subgraphs', () => {
       'x-custom': 'should-stay-at-the-gateway',
     });
     expect(response.status).toBe(200);
-    expect(response.body.data.echo).toEqual({ authorization: `Bearer ${token}`, requestId: 'req-forwarding-1', cookie: null, custom: null });
+    expect(response.data.echo).toEqual({ authorization: `Bearer ${token}`, requestId: 'req-forwarding-1', cookie: null, custom: null });
     expect(response.headers.get('x-request-id')).toBe('req-forwarding-1');
   });
 
   it('gives a request without a usable id a new one, sent to subgraphs and back to the caller', async () => {
     const response = await post(JSON.stringify({ query: '{ echo { requestId } }' }), { 'x-request-id': 'no spaces or <tags> allowed' });
-    const echoed = response.body.data.echo.requestId;
+    const echoed = response.data.echo.requestId;
     expect(echoed).toMatch(/^[0-9a-f-]{36}$/);
     expect(response.headers.get('x-request-id')).toBe(echoed);
   });
@@ -77,13 +74,13 @@ describe('the gateway over two toy subgraphs', () => {
     it.each(cases)('%s', async (_name, authorization) => {
       const response = await post(JSON.stringify({ query: '{ echo { authorization } }' }), { authorization: await authorization() });
       expect(response.status).toBe(401);
-      expect(response.body.errors.map((error: any) => error.extensions.code)).toEqual(['UNAUTHENTICATED']);
-      expect(response.body.data).toBeUndefined();
+      expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+      expect(response.data).toBeUndefined();
     });
   });
 
   describe('answers bad requests with 400 and the right code, and keeps serving', () => {
-    const cases: [string, () => Promise<{ status: number; body: any }>, string][] = [
+    const cases: [string, () => Promise<GraphQLResponse>, string][] = [
       ['malformed JSON', () => post('{"query": "{ people { name } }"'), 'BAD_REQUEST'],
       ['an unparsable query', () => post(JSON.stringify({ query: '{ people { name ' })), 'GRAPHQL_PARSE_FAILED'],
       ['an unknown field', () => post(JSON.stringify({ query: '{ people { salary } }' })), 'GRAPHQL_VALIDATION_FAILED'],
@@ -96,7 +93,7 @@ describe('the gateway over two toy subgraphs', () => {
     it.each(cases)('%s', async (_name, send, code) => {
       const response = await send();
       expect(response.status).toBe(400);
-      expect(response.body.errors.map((error: any) => error.extensions.code)).toEqual([code]);
+      expect(errorCodes(response)).toEqual([code]);
       const good = await graphql(gateway.url, 'query ($c: Colour!) { favourite(colour: $c) }', { c: 'GREEN' });
       expect(good).toEqual({ status: 200, data: { favourite: 'GREEN' } });
     });
@@ -104,16 +101,27 @@ describe('the gateway over two toy subgraphs', () => {
 
   it('masks an unexpected error, leaks none of it, and logs it in full with the request id', async () => {
     const response = await post(JSON.stringify({ query: '{ boom people { name } }' }), { 'x-request-id': 'req-boom-1' });
-    expect(response.status).toBe(200);
-    expect(response.body).toEqual({
+    const { headers: _headers, ...answer } = response;
+    expect(answer).toEqual({
+      status: 200,
       data: { boom: null, people: [{ name: 'Ana' }, { name: 'Luis' }] },
       errors: [{ message: 'Unexpected error', path: ['boom'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
     });
-    expect(JSON.stringify(response.body)).not.toMatch(/hunter2|postgres|ECONNREFUSED|10\.0\.0\.7|stacktrace/);
+    expect(JSON.stringify(answer)).not.toMatch(/hunter2|postgres|ECONNREFUSED|10\.0\.0\.7|stacktrace/);
 
     const logged = log.lines.find((line) => line.msg === 'unexpected error' && line.requestId === 'req-boom-1');
     expect(JSON.stringify(logged)).toContain('hunter2');
     expect((await graphql(gateway.url, '{ petCount }')).data).toEqual({ petCount: 3 });
+  });
+
+  it('logs one line per operation: its name, duration, HTTP status and error codes, with the request id', async () => {
+    await post(JSON.stringify({ query: 'query Boom { boom }' }), { 'x-request-id': 'req-log-1' });
+    await post(JSON.stringify({ query: '{ people { salary } }' }), { 'x-request-id': 'req-log-2' });
+    const operations = log.lines.filter((line) => line.msg === 'operation' && String(line.requestId).startsWith('req-log-'));
+    expect(operations).toEqual([
+      expect.objectContaining({ requestId: 'req-log-1', operationName: 'Boom', durationMs: expect.any(Number), httpStatus: 200, errorCodes: ['INTERNAL_SERVER_ERROR'] }),
+      expect.objectContaining({ requestId: 'req-log-2', operationName: null, durationMs: expect.any(Number), httpStatus: 400, errorCodes: ['GRAPHQL_VALIDATION_FAILED'] }),
+    ]);
   });
 
   it('names a dead subgraph and keeps the data of the others', async () => {

@@ -2,56 +2,48 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createGateway, type GatewayServer } from '../../gateway/createGateway.js';
-import { listen, type Listening } from '../../subgraphs/shared/http.js';
-import { createLogger } from '../../subgraphs/shared/logger.js';
-import { graphql, TEST_JWT_SECRET } from '../helpers/graphql.js';
+import { graphql } from '../helpers/graphql.js';
+import { startGateway, type RunningGateway } from '../helpers/platform.js';
 import { startToySubgraph, toySupergraph, type ToySubgraph } from './toys.js';
 
 let folder: string;
 let people: ToySubgraph;
 let pets: ToySubgraph;
-let gateway: GatewayServer;
-let listening: Listening;
+let gateway: RunningGateway;
 
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'ventanilla-health-'));
   people = await startToySubgraph('people');
   pets = await startToySubgraph('pets');
   // The supergraph file does not exist yet: the gateway listens and waits for it.
-  gateway = createGateway(
-    { supergraph: { kind: 'file', path: join(folder, 'supergraph.graphql'), watch: true }, jwtSecret: TEST_JWT_SECRET },
-    { logger: createLogger('gateway', 'silent') },
-  );
-  listening = await listen(gateway.app, 0, '127.0.0.1');
+  gateway = await startGateway({ kind: 'file', path: join(folder, 'supergraph.graphql'), watch: true }, { waitForReady: false });
 });
 
 afterAll(async () => {
-  await listening?.close();
-  await gateway?.stop();
+  await gateway?.close();
   await people?.close();
   await pets?.close();
   await rm(folder, { recursive: true, force: true });
 });
 
 async function health() {
-  const response = await fetch(`${listening.url}/health`);
+  const response = await fetch(`${gateway.baseUrl}/health`);
   return { status: response.status, body: await response.json() };
 }
 
 describe('GET /health', () => {
   it('is 503 "starting", and /graphql 503, until a supergraph is loaded', async () => {
     expect(await health()).toEqual({ status: 503, body: { status: 'starting' } });
-    const response = await graphql(`${listening.url}/graphql`, '{ petCount }');
+    const response = await graphql(gateway.url, '{ petCount }');
     expect(response.status).toBe(503);
     expect(response.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
   });
 
   it('is 200 once the supergraph is loaded and every subgraph answers', async () => {
     await writeFile(join(folder, 'supergraph.graphql'), toySupergraph([people, pets]));
-    await gateway.ready;
+    await gateway.gateway.ready;
     expect(await health()).toEqual({ status: 200, body: { status: 'ok', subgraphs: { people: 'up', pets: 'up' } } });
-    expect((await graphql(`${listening.url}/graphql`, '{ petCount }')).data).toEqual({ petCount: 3 });
+    expect((await graphql(gateway.url, '{ petCount }')).data).toEqual({ petCount: 3 });
   });
 
   it('is 503 naming the subgraph that stopped answering, and 200 again when it is back', async () => {

@@ -12,7 +12,6 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGateway, type GatewayServer } from '../../gateway/createGateway.js';
 import {
   costRefusal,
   DEFAULT_QUERY_LIMITS,
@@ -21,8 +20,7 @@ import {
   queryParseOptions,
   type QueryLimits,
 } from '../../gateway/queryLimits.js';
-import { listen, type Listening } from '../../subgraphs/shared/http.js';
-import { errorCodes, graphql, TEST_JWT_SECRET } from '../helpers/graphql.js';
+import { errorCodes, graphql } from '../helpers/graphql.js';
 import { startGateway, type RunningGateway } from '../helpers/platform.js';
 import { capturingLogger, startToySubgraph, toySupergraph, type ToySubgraph } from './toys.js';
 
@@ -101,34 +99,25 @@ describe('over HTTP, with the default limits', () => {
 describe('over HTTP, with a cost limit of 10', () => {
   let people: ToySubgraph;
   let pets: ToySubgraph;
-  let gateway: GatewayServer;
-  let listening: Listening;
-  let url: string;
+  let gateway: RunningGateway;
   const { logger, lines } = capturingLogger();
 
   beforeAll(async () => {
     people = await startToySubgraph('people');
     pets = await startToySubgraph('pets');
-    gateway = createGateway(
-      { supergraph: { kind: 'sdl', sdl: toySupergraph([people, pets]) }, jwtSecret: TEST_JWT_SECRET, queryLimits: { maxCost: 10 } },
-      { logger },
-    );
-    listening = await listen(gateway.app, 0, '127.0.0.1');
-    await gateway.ready;
-    url = `${listening.url}/graphql`;
+    gateway = await startGateway({ kind: 'sdl', sdl: toySupergraph([people, pets]) }, { logger, queryLimits: { maxCost: 10 } });
   });
 
   afterAll(async () => {
-    await listening?.close(0);
-    await gateway?.stop();
+    await gateway?.close();
     await people?.close();
     await pets?.close();
   });
 
   it('refuses a query that costs more with HTTP 400, saying how cost is counted', async () => {
     // Each `people { id name pets }` is 4: the field and its three.
-    expect((await graphql(url, aliased(2, 'people { id name pets }'))).status).toBe(200);
-    const response = await graphql(url, aliased(3, 'people { id name pets }'));
+    expect((await graphql(gateway.url, aliased(2, 'people { id name pets }'))).status).toBe(200);
+    const response = await graphql(gateway.url, aliased(3, 'people { id name pets }'));
     expect(response.status).toBe(400);
     expect(errorCodes(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     expect(response.errors?.[0]?.message).toMatch(/^Query cost limit of 10 exceeded, found 12\. Each field counts 1/);
@@ -137,7 +126,7 @@ describe('over HTTP, with a cost limit of 10', () => {
   });
 
   it('still answers after refusing', async () => {
-    const response = await graphql(url, '{ people { name pets } }');
+    const response = await graphql(gateway.url, '{ people { name pets } }');
     expect(response.status).toBe(200);
     expect(response.data.people).toHaveLength(2);
   });

@@ -1,17 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createGateway, type GatewayServer } from '../../gateway/createGateway.js';
-import { listen, type Listening } from '../../subgraphs/shared/http.js';
-import { createLogger } from '../../subgraphs/shared/logger.js';
-import { graphql, TEST_JWT_SECRET } from '../helpers/graphql.js';
+import { graphql } from '../helpers/graphql.js';
+import { startGateway, type RunningGateway } from '../helpers/platform.js';
 import { startToySubgraph, toySupergraph, type ToySubgraph } from './toys.js';
 
 let people: ToySubgraph;
 let pets: ToySubgraph;
 let hung: Server;
-let gateway: GatewayServer;
-let listening: Listening;
+let gateway: RunningGateway;
 
 beforeAll(async () => {
   people = await startToySubgraph('people');
@@ -20,22 +17,11 @@ beforeAll(async () => {
   hung = createServer(() => {});
   await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
   const hungUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}/graphql`;
-  gateway = createGateway(
-    {
-      supergraph: { kind: 'sdl', sdl: toySupergraph([people, pets]) },
-      jwtSecret: TEST_JWT_SECRET,
-      subgraphUrls: { pets: hungUrl },
-      subgraphTimeoutMs: 300,
-    },
-    { logger: createLogger('gateway', 'silent') },
-  );
-  listening = await listen(gateway.app, 0, '127.0.0.1');
-  await gateway.ready;
+  gateway = await startGateway({ kind: 'sdl', sdl: toySupergraph([people, pets]) }, { subgraphUrls: { pets: hungUrl }, subgraphTimeoutMs: 300 });
 });
 
 afterAll(async () => {
-  await listening?.close(0);
-  await gateway?.stop();
+  await gateway?.close();
   hung?.closeAllConnections();
   await new Promise((resolve) => hung?.close(resolve));
   await people?.close();
@@ -43,7 +29,7 @@ afterAll(async () => {
 });
 
 it('treats a subgraph that does not answer in time as unavailable, keeping the rest of the answer', async () => {
-  const response = await graphql(`${listening.url}/graphql`, '{ people { name pets } }');
+  const response = await graphql(gateway.url, '{ people { name pets } }');
   expect(response.status).toBe(200);
   expect(response.data).toEqual({ people: [{ name: 'Ana', pets: null }, { name: 'Luis', pets: null }] });
   expect(response.errors).toEqual([

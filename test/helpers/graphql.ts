@@ -29,13 +29,29 @@ export async function graphql<Data = any>(
   variables?: Record<string, unknown>,
   token?: string,
 ): Promise<GraphQLResponse<Data>> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as Omit<GraphQLResponse<Data>, 'status'>;
-  return { status: response.status, ...body };
+  const { headers: _headers, ...response } = await postRaw<Data>(url, JSON.stringify({ query, variables }), token ? { authorization: `Bearer ${token}` } : {});
+  return response;
+}
+
+/** What `postRaw` read: the GraphQL response and, for what a test checks of them, the response headers. */
+export interface RawResponse<Data = any> extends GraphQLResponse<Data> {
+  headers: Headers;
+}
+
+/**
+ * POSTs `body` as it is, for requests `graphql()` cannot make (malformed JSON, a whole document with
+ * an operation name, odd headers). An answer that is not JSON fails with its status and start.
+ */
+export async function postRaw<Data = any>(url: string, body: string, headers: Record<string, string> = {}): Promise<RawResponse<Data>> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const text = await response.text();
+  let json: Omit<GraphQLResponse<Data>, 'status'>;
+  try {
+    json = JSON.parse(text) as Omit<GraphQLResponse<Data>, 'status'>;
+  } catch {
+    throw new Error(`HTTP ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+  }
+  return { status: response.status, headers: response.headers, ...json };
 }
 
 /** The `extensions.code` of each error, in order. */

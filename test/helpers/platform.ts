@@ -1,10 +1,9 @@
-import { createGateway, type GatewayServer } from '../../gateway/createGateway.js';
+import { createGateway, type GatewayOptions, type GatewayServer } from '../../gateway/createGateway.js';
 import type { SupergraphSource } from '../../gateway/supergraph.js';
 import { composeSupergraph, formatProblems } from '../../schema/compose.js';
 import type { SubgraphName } from '../../subgraphs/shared/config.js';
 import { listen } from '../../subgraphs/shared/http.js';
 import { createLogger, type Logger } from '../../subgraphs/shared/logger.js';
-import type { SubgraphService } from '../../subgraphs/shared/service.js';
 import { TEST_JWT_SECRET } from './graphql.js';
 import { startSubgraph, type RunningSubgraph, type StartOptions } from './subgraph.js';
 
@@ -18,15 +17,21 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+/** What a test may choose of the gateway: createGateway's options but the secret (TEST_JWT_SECRET), and more. */
+export interface StartGatewayOptions extends Omit<GatewayOptions, 'supergraph' | 'jwtSecret'> {
+  /** Default: a silent logger. */
+  logger?: Logger;
+  /** Wait until it serves before resolving (default true); false to see it starting. */
+  waitForReady?: boolean;
+}
+
 /**
- * Starts the gateway on port 0 over `supergraph` (TEST_JWT_SECRET; a silent logger unless one is
- * given) and waits until it serves; on failure, nothing is left running.
+ * Starts the gateway on port 0 over `supergraph` with TEST_JWT_SECRET and, unless told otherwise,
+ * waits until it serves; on failure, nothing is left running.
  */
-export async function startGateway(supergraph: SupergraphSource, options: { logger?: Logger } = {}): Promise<RunningGateway> {
-  const gateway = createGateway(
-    { supergraph, jwtSecret: TEST_JWT_SECRET },
-    { logger: options.logger ?? createLogger('gateway', 'silent') },
-  );
+export async function startGateway(supergraph: SupergraphSource, options: StartGatewayOptions = {}): Promise<RunningGateway> {
+  const { logger = createLogger('gateway', 'silent'), waitForReady = true, ...gatewayOptions } = options;
+  const gateway = createGateway({ ...gatewayOptions, supergraph, jwtSecret: TEST_JWT_SECRET }, { logger });
   const listening = await listen(gateway.app, 0, '127.0.0.1').catch(async (error: unknown) => {
     await gateway.stop();
     throw error;
@@ -36,7 +41,7 @@ export async function startGateway(supergraph: SupergraphSource, options: { logg
     await gateway.stop();
   };
   try {
-    await gateway.ready;
+    if (waitForReady) await gateway.ready;
   } catch (error) {
     await close();
     throw error;
@@ -48,17 +53,6 @@ export async function startGateway(supergraph: SupergraphSource, options: { logg
 export interface Platform extends RunningGateway {
   /** Each subgraph by name; closing one simulates that agency's outage (the platform's close() still works). */
   subgraphs: Record<SubgraphName, RunningSubgraph>;
-}
-
-/** The four services, loaded on demand: gateway tests over toy subgraphs need none of the agencies' code. */
-async function platformServices(): Promise<SubgraphService[]> {
-  const [identity, transport, taxes, portal] = await Promise.all([
-    import('../../subgraphs/identity/createSubgraph.js'),
-    import('../../subgraphs/transport/createSubgraph.js'),
-    import('../../subgraphs/taxes/createSubgraph.js'),
-    import('../../subgraphs/portal/createSubgraph.js'),
-  ]);
-  return [identity.identityService, transport.transportService, taxes.taxesService, portal.portalService];
 }
 
 /** `subgraph` whose close() may be called again: a test stops a subgraph to see an outage, close() stops the rest. */
@@ -74,7 +68,8 @@ function closingOnce(subgraph: RunningSubgraph): RunningSubgraph {
  * half-way closes what had started before rethrowing.
  */
 export async function startPlatform(options: StartOptions = {}): Promise<Platform> {
-  const services = await platformServices();
+  // Loaded on demand: gateway tests over toy subgraphs need none of the agencies' code.
+  const services = (await import('../../subgraphs/services.js')).SERVICES;
   const started = await Promise.allSettled(
     services.map(async (service) => ({ service, subgraph: closingOnce(await startSubgraph(service, options)) })),
   );
