@@ -1,9 +1,10 @@
 import { todayInPeru } from '../../subgraphs/shared/calendar.js';
 import { expect } from 'vitest';
-import { migrate, openDatabase, type Database } from '../../subgraphs/shared/db.js';
+import type { Database } from '../../subgraphs/shared/db.js';
 import { listen } from '../../subgraphs/shared/http.js';
 import { createLogger } from '../../subgraphs/shared/logger.js';
 import type { SubgraphService } from '../../subgraphs/shared/service.js';
+import { openServiceDatabase } from '../../subgraphs/shared/start.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import { graphql, TEST_JWT_SECRET } from './graphql.js';
 
@@ -30,9 +31,12 @@ export interface StartOptions {
 export async function startSubgraph(service: SubgraphService, options: StartOptions = {}): Promise<RunningSubgraph> {
   let testDatabase: TestDatabase | undefined;
   if ((options.engine ?? 'postgres') === 'postgres') testDatabase = await createTestDatabase(service.name);
-  const db = await openDatabase({ url: testDatabase?.url });
+  // No pgliteDir: PGlite in memory.
+  const db = await openServiceDatabase(service, { databaseUrl: testDatabase?.url }).catch(async (error: unknown) => {
+    await testDatabase?.drop();
+    throw error;
+  });
   try {
-    await migrate(db, service.migrations);
     await service.seed(db, { citizens: options.citizens ?? 50, today: TEST_TODAY });
     const server = await service.create({ db, logger: createLogger(service.name, 'silent'), jwtSecret: TEST_JWT_SECRET });
     const listening = await listen(server.app, 0, '127.0.0.1');
@@ -55,9 +59,31 @@ export async function startSubgraph(service: SubgraphService, options: StartOpti
 }
 
 /**
+ * Statements per table (the first table each reads or writes) sent to each of `dbs` while `work`
+ * runs: how tests show that N entities cost one statement per table, not N.
+ */
+export async function countStatementsPerTable<Name extends string, T>(
+  dbs: Record<Name, Database>,
+  work: () => Promise<T>,
+): Promise<{ result: T; counts: Record<Name, Record<string, number>> }> {
+  const counts = {} as Record<Name, Record<string, number>>;
+  const stops = (Object.entries(dbs) as [Name, Database][]).map(([name, db]) => {
+    const perTable: Record<string, number> = (counts[name] = {});
+    return db.onStatement((sql) => {
+      const table = /\b(?:FROM|INTO|UPDATE)\s+(\w+)/i.exec(sql)?.[1] ?? sql.slice(0, 40);
+      perTable[table] = (perTable[table] ?? 0) + 1;
+    });
+  });
+  try {
+    return { result: await work(), counts };
+  } finally {
+    for (const stop of stops) stop();
+  }
+}
+
+/**
  * Resolves `representations` through the `_entities` operation `query`, checks that the answer has no
- * errors, and counts the statements it cost by the first table each one reads or writes: how the
- * contract tests show that N entities cost one statement per table, not N.
+ * errors, and counts the statements it cost per table (see countStatementsPerTable).
  */
 export async function resolveEntities(
   subgraph: RunningSubgraph,
@@ -65,16 +91,9 @@ export async function resolveEntities(
   representations: unknown[],
   token?: string,
 ): Promise<{ entities: any[]; perTable: Record<string, number> }> {
-  const perTable: Record<string, number> = {};
-  const stop = subgraph.db.onStatement((sql) => {
-    const table = /\b(?:FROM|INTO)\s+(\w+)/i.exec(sql)?.[1] ?? sql;
-    perTable[table] = (perTable[table] ?? 0) + 1;
-  });
-  try {
-    const response = await graphql(subgraph.url, query, { representations }, token);
-    expect(response.errors).toBeUndefined();
-    return { entities: response.data._entities, perTable };
-  } finally {
-    stop();
-  }
+  const { result: response, counts } = await countStatementsPerTable({ subgraph: subgraph.db }, () =>
+    graphql(subgraph.url, query, { representations }, token),
+  );
+  expect(response.errors).toBeUndefined();
+  return { entities: response.data._entities, perTable: counts.subgraph };
 }

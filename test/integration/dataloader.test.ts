@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SubgraphName } from '../../subgraphs/shared/config.js';
+import type { Database } from '../../subgraphs/shared/db.js';
 import { generatedDni } from '../../subgraphs/shared/seeding.js';
 import { agencyToken, graphql } from '../helpers/graphql.js';
 import { startPlatform, type Platform } from '../helpers/platform.js';
+import { countStatementsPerTable } from '../helpers/subgraph.js';
 import { rucForDni } from './support.js';
 
 /**
@@ -38,21 +40,12 @@ const EVERYTHING = `query Everything($dnis: [ID!]!) {
 
 type Counts = Record<SubgraphName, Record<string, number>>;
 
-/** Statements per table (the first table a statement reads or writes), per subgraph, while `work` runs. */
-async function countStatements<T>(work: () => Promise<T>): Promise<{ result: T; counts: Counts }> {
-  const counts = { identity: {}, transport: {}, taxes: {}, portal: {} } as Counts;
-  const stops = (Object.keys(counts) as SubgraphName[]).map((name) =>
-    platform.subgraphs[name].db.onStatement((sql) => {
-      const table = /\b(?:FROM|INTO|UPDATE)\s+(\w+)/i.exec(sql)?.[1] ?? sql.slice(0, 40);
-      counts[name][table] = (counts[name][table] ?? 0) + 1;
-    }),
+/** Statements per table, per subgraph, while `work` runs. */
+const countStatements = <T>(work: () => Promise<T>) =>
+  countStatementsPerTable(
+    Object.fromEntries(Object.entries(platform.subgraphs).map(([name, subgraph]) => [name, subgraph.db])) as Record<SubgraphName, Database>,
+    work,
   );
-  try {
-    return { result: await work(), counts };
-  } finally {
-    for (const stop of stops) stop();
-  }
-}
 
 const dnis = (n: number) => Array.from({ length: n }, (_, i) => generatedDni(i));
 
