@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROCEDURES, STATUS_CHECKS } from '../../subgraphs/portal/catalogue.js';
 import { isoDate } from '../../subgraphs/shared/seeding.js';
 import { rucForDni } from '../../subgraphs/taxes/ruc.js';
 import { citizenToken, agencyToken, type GraphQLResponse } from '../helpers/graphql.js';
@@ -244,7 +245,29 @@ describe('WhatDoINeed', () => {
   it("an agency's token is nobody's: every status UNKNOWN", async () => {
     const token = await agencyToken(['identity:read', 'transport:read', 'taxes:read', 'portal:read']);
     const requirements = Object.values(requirementsOf(await send('WhatDoINeed', { slug: REVALIDATION }, token)));
-    for (const requirement of requirements) expect(requirement.status).toBe('UNKNOWN');
+    expect(requirements.map((requirement) => [requirement.code, requirement.status])).toEqual([
+      ['dni-valid', 'UNKNOWN'],
+      ['licence-revalidable', 'UNKNOWN'],
+      ['medical-exam-approved', 'UNKNOWN'],
+      ['no-unpaid-fines', 'UNKNOWN'],
+    ]);
+  });
+
+  it('every status check of every procedure is answered by the subgraph STATUS_CHECKS routes it to, for the agency it names', async () => {
+    // A code routed to a subgraph that does not own it gets no verdict: "<AGENCY> cannot answer right now."
+    const token = await as(CARMEN);
+    const answered = new Set<string>();
+    for (const procedure of PROCEDURES.filter((p) => p.requirements.some((requirement) => requirement.kind === 'STATUS_CHECK'))) {
+      const requirements = requirementsOf(await send('WhatDoINeed', { slug: procedure.slug }, token));
+      for (const { code, kind } of procedure.requirements) {
+        if (kind !== 'STATUS_CHECK') continue;
+        const requirement = requirements[code]!;
+        expect(requirement.detail ?? '', `${procedure.slug} ${code}`).not.toMatch(/cannot answer right now/);
+        expect(requirement.agency.code, `${procedure.slug} ${code}`).toBe(STATUS_CHECKS[code].agencyCode);
+        answered.add(code);
+      }
+    }
+    expect([...answered].sort()).toEqual(Object.keys(STATUS_CHECKS).sort());
   });
 });
 

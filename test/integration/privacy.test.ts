@@ -28,7 +28,11 @@ let tokens: {
 
 beforeAll(async () => {
   platform = await startPlatform({ citizens: 10 });
-  const { rows } = await platform.subgraphs.portal.db.query<{ id: string }>('SELECT id FROM applications WHERE dni = $1 ORDER BY id LIMIT 1', [CARMEN]);
+  // Her licence revalidation: the one whose next step ("Pick up your licence at ...") must not leak.
+  const { rows } = await platform.subgraphs.portal.db.query<{ id: string }>(
+    `SELECT id FROM applications WHERE dni = $1 AND procedure_slug = 'revalidar-licencia-de-conducir'`,
+    [CARMEN],
+  );
   carmensApplication = rows[0]!.id;
   tokens = {
     luis: await citizenToken(LUIS),
@@ -62,7 +66,7 @@ describe("a citizen's token on another citizen's records: FORBIDDEN", () => {
     ['taxes: through Taxpayer.citizen too', `{ taxpayer(ruc: "${rucForDni(ANA)}") { citizen { drivingLicence { number } } } }`, ['taxpayer'], 'taxes'],
     ["portal: application(id) of Carmen's", null, ['application'], 'portal'],
   ] as const)('%s', async (_label, query, path, serviceName) => {
-    const response = await ask(query ?? `{ application(id: "${carmensApplication}") { id status timeline { note } } }`, tokens.luis);
+    const response = await ask(query ?? `{ application(id: "${carmensApplication}") { id status nextStep timeline { note } } }`, tokens.luis);
     expect(response.status).toBe(200);
     expectOneError(response, 'FORBIDDEN', { path: [...path], serviceName });
     expect(response.data?.[path[0]] ?? null).toBeNull();
