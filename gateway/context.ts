@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { viewerFromAuthorization, type Viewer } from '../subgraphs/shared/auth.js';
+import { requestIdFrom } from '../subgraphs/shared/http.js';
 import type { Logger } from '../subgraphs/shared/logger.js';
 
 /** What every resolver, plugin and data source of the gateway knows about the request. */
@@ -22,14 +23,10 @@ type RequestScope = Pick<GatewayContext, 'requestId' | 'logger'>;
  */
 const requestScope = new AsyncLocalStorage<RequestScope>();
 
-/** A caller-supplied id is echoed into logs and headers, so only a short, plain one is trusted. */
-const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
-
 /** Express middleware: gives the request its id (echoed in `x-request-id`) and logger for the rest of its life. */
 export function requestScopeMiddleware(logger: Logger): RequestHandler {
   return (req, res, next) => {
-    const incoming = req.header('x-request-id');
-    const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdFrom(req.header('x-request-id'));
     res.setHeader('x-request-id', requestId);
     requestScope.run({ requestId, logger: logger.child({ requestId }) }, next);
   };

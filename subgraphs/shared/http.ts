@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler } from 'express';
@@ -117,4 +118,12 @@ export function shutdownOnSignals(logger: Logger, close: () => Promise<void>): S
     },
     stop,
   };
+}
+
+/** A caller-supplied id is echoed into logs and headers, so only a short, plain one is trusted. */
+const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
+
+/** The request id an `x-request-id` header gives, when it is a sensible one; else a new UUID. */
+export function requestIdFrom(header: string | undefined): string {
+  return header && REQUEST_ID_PATTERN.test(header) ? header : randomUUID();
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import express from 'express';
 import { ApolloServer } from '@apollo/server';
@@ -10,7 +9,7 @@ import { parse, type DocumentNode } from 'graphql';
 import { viewerFromAuthorization, type Viewer } from './auth.js';
 import type { Database } from './db.js';
 import { maskUnexpectedError } from './errors.js';
-import { jsonBody } from './http.js';
+import { jsonBody, requestIdFrom } from './http.js';
 import type { Logger } from './logger.js';
 import type { SubgraphName } from './config.js';
 
@@ -18,7 +17,7 @@ import type { SubgraphName } from './config.js';
 export interface BaseContext {
   /** The verified caller, or null when the request carries no token. */
   viewer: Viewer | null;
-  /** The gateway's request id (`x-request-id`), or a new one. */
+  /** The gateway's request id (`x-request-id`) when it is a sensible one, else a new one. */
   requestId: string;
   /** A logger bound to this request. */
   logger: Logger;
@@ -103,7 +102,7 @@ export async function createSubgraphServer<Context extends BaseContext>(options:
     ...jsonBody(),
     expressMiddleware(server, {
       context: async ({ req }) => {
-        const requestId = req.header('x-request-id') || randomUUID();
+        const requestId = requestIdFrom(req.header('x-request-id'));
         const viewer = await viewerFromAuthorization(req.header('authorization'), deps.jwtSecret);
         const logger = deps.logger.child({ requestId });
         return options.buildContext({ viewer, requestId, logger });

@@ -1,7 +1,7 @@
 import { request, Agent } from 'node:http';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listen, type Listening } from '../../subgraphs/shared/http.js';
+import { listen, requestIdFrom, type Listening } from '../../subgraphs/shared/http.js';
 
 /** An app that answers /fast at once, /slow after `?ms=` milliseconds, and /streamed in two parts 300 ms apart. */
 function app(): express.Express {
@@ -88,5 +88,13 @@ describe('listen().close()', () => {
     await expect(stuck).rejects.toThrow();
     expect(elapsed).toBeGreaterThanOrEqual(190);
     expect(elapsed).toBeLessThan(1000);
+  });
+});
+
+describe('requestIdFrom', () => {
+  it('keeps a short, plain x-request-id and replaces anything else with a new UUID', () => {
+    expect(requestIdFrom('req-42.a:b_c')).toBe('req-42.a:b_c');
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    for (const header of [undefined, '', 'no spaces or <tags>', 'line\nbreak', 'x'.repeat(129)]) expect(requestIdFrom(header)).toMatch(uuid);
   });
 });
