@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { Kind, parse, print, type DocumentNode } from 'graphql';
+import { DEFAULT_QUERY } from '../../gateway/playground.js';
 import { chromium, type Browser } from 'playwright-core';
 import { startGateway, type RunningGateway } from '../helpers/platform.js';
 import { startToySubgraph, toySupergraph, type ToySubgraph } from './toys.js';
@@ -24,7 +26,21 @@ function references(html: string): string[] {
   return [...html.matchAll(/\b(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
 }
 
+/** Operation `name` of `document`, printed: comments and layout aside, what it asks. */
+function printedOperation(document: DocumentNode, name: string): string | undefined {
+  const operation = document.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.name?.value === name);
+  return operation && print(operation);
+}
+
 describe('the playground', () => {
+  it("opens on exactly the portal contract's WhatDoINeed operation", () => {
+    // The repository's copy of the published contract (test/integration/contractCopy.test.ts keeps them equal).
+    const contract = parse(readFileSync(new URL('../contract/portal.graphql', import.meta.url), 'utf8'));
+    const expected = printedOperation(contract, 'WhatDoINeed');
+    expect(expected).toBeDefined();
+    expect(printedOperation(parse(DEFAULT_QUERY), 'WhatDoINeed')).toBe(expected);
+  });
+
   it('is where / sends a person', async () => {
     const response = await fetch(`${gateway.baseUrl}/`, { redirect: 'manual' });
     expect(response.status).toBe(302);

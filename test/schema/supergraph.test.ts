@@ -10,6 +10,7 @@ import {
   readSupergraphConfig,
   supergraphFileContents,
 } from '../../schema/compose.js';
+import { SUBGRAPH_NAMES, SUBGRAPH_PORTS } from '../../subgraphs/shared/config.js';
 import { runScript, type ScriptRun } from '../helpers/script.js';
 
 let folder: string;
@@ -50,12 +51,9 @@ describe('schema/supergraph.graphql', () => {
 
   it('routes to the four agencies on their development ports', async () => {
     const subgraphs = await readSupergraphConfig(DEFAULT_CONFIG_FILE);
-    expect(subgraphs.map(({ name, routingUrl }) => [name, routingUrl])).toEqual([
-      ['identity', 'http://127.0.0.1:4001/graphql'],
-      ['transport', 'http://127.0.0.1:4002/graphql'],
-      ['taxes', 'http://127.0.0.1:4003/graphql'],
-      ['portal', 'http://127.0.0.1:4004/graphql'],
-    ]);
+    expect(subgraphs.map(({ name, routingUrl }) => [name, routingUrl])).toEqual(
+      SUBGRAPH_NAMES.map((name) => [name, `http://127.0.0.1:${SUBGRAPH_PORTS[name]}/graphql`]),
+    );
   });
 });
 
