@@ -1,15 +1,11 @@
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { DEFAULT_SUPERGRAPH_FILE } from '../schema/compose.js';
 import { ConfigError, jwtSecretFrom, logLevelFrom, parseBoolean, parsePort, parseWholeNumber } from '../subgraphs/shared/config.js';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './queryLimits.js';
 import type { SupergraphSource } from './supergraph.js';
 
 export { ConfigError };
-
-/** The committed supergraph, next to this module's folder: the default whatever the working directory. */
-export const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(new URL('../schema/supergraph.graphql', import.meta.url));
-
 
 /** Everything the gateway process is configured with. */
 export interface GatewayConfig {
@@ -72,7 +68,8 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: E
   return {
     supergraph: {
       kind: 'file',
-      path: path ? resolve(path) : DEFAULT_SUPERGRAPH_PATH,
+      // The committed file, found from the module: the default whatever the working directory.
+      path: path ? resolve(path) : DEFAULT_SUPERGRAPH_FILE,
       watch: parseBoolean(env.SUPERGRAPH_WATCH, true, 'SUPERGRAPH_WATCH'),
     },
     port: flags.port !== undefined ? parsePort(flags.port, 4000, '--port') : parsePort(env.GATEWAY_PORT, 4000, 'GATEWAY_PORT'),

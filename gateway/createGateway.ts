@@ -57,12 +57,10 @@ type Phase =
 export function createGateway(options: GatewayOptions, deps: { logger: Logger }): GatewayServer {
   const { logger } = deps;
   const subgraphUrls = options.subgraphUrls ?? {};
-  const limits: QueryLimits = {
-    maxDepth: options.queryLimits?.maxDepth ?? DEFAULT_QUERY_LIMITS.maxDepth,
-    maxAliases: options.queryLimits?.maxAliases ?? DEFAULT_QUERY_LIMITS.maxAliases,
-    maxCost: options.queryLimits?.maxCost ?? DEFAULT_QUERY_LIMITS.maxCost,
-    maxTokens: options.queryLimits?.maxTokens ?? DEFAULT_QUERY_LIMITS.maxTokens,
-  };
+  // A limit given as undefined keeps its default rather than switching the check off.
+  const given = Object.entries(options.queryLimits ?? {}).filter(([, value]) => value !== undefined);
+  const limits: QueryLimits = { ...DEFAULT_QUERY_LIMITS, ...Object.fromEntries(given) };
+  const timeoutMs = options.subgraphTimeoutMs ?? DEFAULT_SUBGRAPH_TIMEOUT_MS;
   const supergraph = supergraphProvider(options.supergraph, logger);
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph,
@@ -71,7 +69,7 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
         name,
         url: routingUrl(subgraphUrls, name, url ?? ''),
         logger,
-        timeoutMs: options.subgraphTimeoutMs ?? DEFAULT_SUBGRAPH_TIMEOUT_MS,
+        timeoutMs,
       }),
     logger,
   });
@@ -141,8 +139,8 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
 }
 
 /**
- * Errors as clients see them: the platform's one policy (`maskUnexpectedError`), which also lets the
- * gateway's own SUBGRAPH_UNAVAILABLE through; a masked error is logged with the request id.
+ * Errors as clients see them: the platform's one policy (`maskUnexpectedError`), with a masked error
+ * logged under the request it belongs to (Apollo Server calls this without the context).
  */
 function formatGatewayError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError =>

@@ -1,3 +1,4 @@
+import { HEALTH_CHECK_QUERY } from '@apollo/gateway';
 import type { RequestHandler } from 'express';
 import type { SubgraphEndpoint } from './supergraph.js';
 
@@ -48,7 +49,7 @@ async function answersTypename(url: string): Promise<boolean> {
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'query __ApolloServiceHealthCheck__ { __typename }' }),
+      body: JSON.stringify({ query: HEALTH_CHECK_QUERY }),
       signal: AbortSignal.timeout(PING_TIMEOUT_MS),
     });
     const body = (await response.json()) as { data?: { __typename?: unknown } };

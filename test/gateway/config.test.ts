@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_SUPERGRAPH_PATH, loadGatewayConfig, routingUrl } from '../../gateway/config.js';
+import { ConfigError, loadGatewayConfig, routingUrl } from '../../gateway/config.js';
+import { DEFAULT_SUPERGRAPH_FILE } from '../../schema/compose.js';
 import { subgraphsOf } from '../../gateway/supergraph.js';
 import { DEVELOPMENT_JWT_SECRET } from '../../subgraphs/shared/config.js';
 import { TOYS, toySupergraph } from './toys.js';
@@ -7,7 +8,7 @@ import { TOYS, toySupergraph } from './toys.js';
 describe('loadGatewayConfig', () => {
   it('has a default for everything outside production', () => {
     expect(loadGatewayConfig([], {})).toEqual({
-      supergraph: { kind: 'file', path: DEFAULT_SUPERGRAPH_PATH, watch: true },
+      supergraph: { kind: 'file', path: DEFAULT_SUPERGRAPH_FILE, watch: true },
       port: 4000,
       host: '127.0.0.1',
       jwtSecret: DEVELOPMENT_JWT_SECRET,
@@ -16,7 +17,7 @@ describe('loadGatewayConfig', () => {
       queryLimits: { maxDepth: 12, maxAliases: 30, maxCost: 5000, maxTokens: 2000 },
       logLevel: 'info',
     });
-    expect(DEFAULT_SUPERGRAPH_PATH).toMatch(/\/schema\/supergraph\.graphql$/);
+    expect(DEFAULT_SUPERGRAPH_FILE).toMatch(/\/schema\/supergraph\.graphql$/);
   });
 
   it('reads the environment, and a flag wins over its variable', () => {
