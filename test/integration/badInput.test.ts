@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../subgraphs/shared/auth.js';
 import { generatedDni } from '../../subgraphs/shared/seeding.js';
 import { rucForDni } from '../../subgraphs/taxes/ruc.js';
-import { agencyToken, citizenToken, graphql, TEST_JWT_SECRET, type GraphQLResponse } from '../helpers/graphql.js';
+import { agencyToken, citizenToken, graphql, postRaw, TEST_JWT_SECRET, type GraphQLResponse } from '../helpers/graphql.js';
 import { startPlatform, type Platform } from '../helpers/platform.js';
 import { ANA, LUIS } from '../helpers/personas.js';
-import { CONTRACT_SOURCE, postRaw, sendContractOperation } from './support.js';
+import { CONTRACT_SOURCE, sendContractOperation } from './support.js';
 
 /**
  * Bad input through the gateway: each mistake gets its own `extensions.code` and HTTP status, never a

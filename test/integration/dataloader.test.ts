@@ -5,7 +5,7 @@ import { generatedDni } from '../../subgraphs/shared/seeding.js';
 import { agencyToken, graphql } from '../helpers/graphql.js';
 import { startPlatform, type Platform } from '../helpers/platform.js';
 import { countStatementsPerTable } from '../helpers/subgraph.js';
-import { rucForDni } from './support.js';
+import { rucForDni } from '../../subgraphs/taxes/ruc.js';
 
 /**
  * N+1 through the whole platform: one gateway query over 100 citizens' records in every agency costs

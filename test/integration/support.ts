@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Kind, parse, type DocumentNode } from 'graphql';
 import { expect } from 'vitest';
-import type { GraphQLResponse } from '../helpers/graphql.js';
+import { postRaw, type GraphQLResponse } from '../helpers/graphql.js';
 
-/**
- * What the end-to-end suites share: the portal contract as published and raw HTTP requests to the
- * gateway (the helpers' `graphql()` sends no operationName and always valid JSON).
- */
+/** What the end-to-end suites share: the portal contract as published, and how to send and check it. */
 
 /**
  * The portal's contract, verbatim: the operations sent are exactly the ones front ends send. It is a
@@ -23,19 +20,6 @@ export const CONTRACT_DOCUMENT: DocumentNode = parse(CONTRACT_SOURCE);
 export const CONTRACT_OPERATIONS = CONTRACT_DOCUMENT.definitions.flatMap((definition) =>
   definition.kind === Kind.OPERATION_DEFINITION && definition.name ? [definition.name.value] : [],
 );
-
-/** POSTs `body` as it is to the gateway and reads the JSON answer, whatever the status. */
-export async function postRaw(url: string, body: string, headers: Record<string, string> = {}): Promise<GraphQLResponse> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-  const text = await response.text();
-  let json: Omit<GraphQLResponse, 'status'>;
-  try {
-    json = JSON.parse(text) as Omit<GraphQLResponse, 'status'>;
-  } catch {
-    throw new Error(`HTTP ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
-  }
-  return { status: response.status, ...json };
-}
 
 /** Sends one operation of the contract document, verbatim, by its name. */
 export function sendContractOperation(
@@ -76,5 +60,3 @@ export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
-/** Still imported from here by dataloader.test.ts; the other suites import it from ruc.ts. */
-export { rucForDni } from '../../subgraphs/taxes/ruc.js';
