@@ -8,5 +8,5 @@ export interface IdentityContext extends BaseContext {
 
 /** Adds fresh loaders to each request's base context: loaders never outlive a request, and only they read the store. */
 export function buildContext(store: IdentityStore): (base: BaseContext) => IdentityContext {
-  return (base) => ({ ...base, loaders: createLoaders(store) });
+  return (base) => ({ ...base, loaders: createLoaders(store, base.today) });
 }

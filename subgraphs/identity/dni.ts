@@ -1,5 +1,5 @@
 import { isDni } from '../shared/dni.js';
-import { addDays, isoDate } from '../shared/seeding.js';
+import { shiftIsoDate } from '../shared/calendar.js';
 
 const WEIGHTS = [3, 2, 7, 6, 5, 4, 3, 2] as const;
 const DIGIT_FORM = '65432110987';
@@ -22,19 +22,10 @@ export type StoredDocumentStatus = 'VALID' | 'CANCELLED';
 /** What a reader sees on a given day. */
 export type DocumentStatus = StoredDocumentStatus | 'EXPIRED';
 
-/**
- * The status of a document on `today` (YYYY-MM-DD): a VALID one is EXPIRED once past its expiry date
- * (it can still be used on the expiry day itself); a cancellation outlasts expiry.
- */
-export function documentStatus(stored: StoredDocumentStatus, expiresOn: string, today: string): DocumentStatus {
-  if (stored === 'CANCELLED') return 'CANCELLED';
-  return expiresOn < today ? 'EXPIRED' : 'VALID';
-}
-
 /** A DNI can be renewed from this many days before it expires (and any time after). */
 export const RENEWAL_WINDOW_DAYS = 60;
 
 /** The first day a DNI expiring on `expiresOn` can be renewed. */
 export function renewableFrom(expiresOn: string): string {
-  return isoDate(addDays(new Date(`${expiresOn}T00:00:00Z`), -RENEWAL_WINDOW_DAYS));
+  return shiftIsoDate(expiresOn, -RENEWAL_WINDOW_DAYS);
 }

@@ -1,8 +1,7 @@
 import DataLoader from 'dataloader';
-import { todayInPeru } from '../shared/calendar.js';
 import { oneRowPerKey, rowsPerKey } from '../shared/loaders.js';
-import { isoDate } from '../shared/seeding.js';
-import { documentStatus, renewableFrom, type DocumentStatus } from './dni.js';
+import { statusOn } from '../shared/calendar.js';
+import { renewableFrom, type DocumentStatus } from './dni.js';
 import type { CitizenRow, CivilRecordRow, IdentityDocumentKind, IdentityStore } from './store.js';
 
 /** An identity document as read on the request's day: whether it is expired depends on that day. */
@@ -29,10 +28,9 @@ export interface IdentityLoaders {
 
 /**
  * Per-request loaders: every lookup of the same request made in the same tick becomes one SQL
- * statement per table. `today` fixes the day statuses are judged on, once for the whole request.
+ * statement per table. `today` (YYYY-MM-DD, the request's) is the day statuses are judged on.
  */
-export function createLoaders(store: IdentityStore, today: Date = todayInPeru()): IdentityLoaders {
-  const day = isoDate(today);
+export function createLoaders(store: IdentityStore, today: string): IdentityLoaders {
   return {
     citizen: new DataLoader(async (dnis) => oneRowPerKey(dnis, await store.citizensByDni(dnis), (row) => row.dni)),
     identityDocument: new DataLoader(async (dnis) =>
@@ -44,9 +42,9 @@ export function createLoaders(store: IdentityStore, today: Date = todayInPeru())
           kind: row.kind,
           issuedOn: row.issuedOn,
           expiresOn: row.expiresOn,
-          status: documentStatus(row.status, row.expiresOn, day),
+          status: statusOn(row.status, row.expiresOn, today),
           renewableFrom: from,
-          renewable: day >= from,
+          renewable: today >= from,
         };
       }),
     ),

@@ -1,6 +1,7 @@
 import type { Queryable } from '../shared/db.js';
 import type { SeedOptions } from '../shared/service.js';
-import { addDays, forEachBatch, generatedDni, insertRows, isoDate, SeededRandom } from '../shared/seeding.js';
+import { addDays, isoDate } from '../shared/calendar.js';
+import { forEachBatch, generatedDni, insertRows, SeededRandom } from '../shared/seeding.js';
 import type { CitizenRow, CivilRecordKind, CivilRecordRow, IdentityDocumentRow, MaritalStatus } from './store.js';
 
 /** An adult's DNI is issued for eight years. */

@@ -15,7 +15,7 @@ export interface CitizenRow {
   maritalStatus: MaritalStatus;
 }
 
-/** A citizen's current identity document, with its status as stored (never EXPIRED: see `documentStatus`). */
+/** A citizen's current identity document, with its status as stored (never EXPIRED: see `statusOn`). */
 export interface IdentityDocumentRow {
   dni: string;
   kind: IdentityDocumentKind;

@@ -1,5 +1,6 @@
 import type { Database, Queryable } from '../shared/db.js';
-import { addDays, forEachBatch, generatedDni, insertRows, isoDate, SeededRandom } from '../shared/seeding.js';
+import { addDays, isoDate } from '../shared/calendar.js';
+import { forEachBatch, generatedDni, insertRows, SeededRandom } from '../shared/seeding.js';
 import type { SeedOptions } from '../shared/service.js';
 import { formatCaseNumber } from './caseNumbers.js';
 import { AGENCIES, OFFICES, PROCEDURES, STATUS_CHECKS, type ChannelKind, type OfficeEntry, type ProcedureEntry } from './catalogue.js';

@@ -46,18 +46,6 @@ export class SeededRandom {
   }
 }
 
-/** `date` moved by `days` (negative: earlier), as a new Date at midnight UTC. */
-export function addDays(date: Date, days: number): Date {
-  const moved = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
-  moved.setUTCDate(moved.getUTCDate() + days);
-  return moved;
-}
-
-/** `YYYY-MM-DD` of a date, in UTC. */
-export function isoDate(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
-
 /** How many generated citizens a seed batch writes at once: one statement per table per batch. */
 export const SEED_BATCH = 5000;
 

@@ -7,6 +7,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { parse, type DocumentNode } from 'graphql';
 import { viewerFromAuthorization, type Viewer } from './auth.js';
+import { isoDate, todayInPeru } from './calendar.js';
 import type { Database } from './db.js';
 import { maskUnexpectedError } from './errors.js';
 import { jsonBody, requestIdFrom } from './http.js';
@@ -21,6 +22,11 @@ export interface BaseContext {
   requestId: string;
   /** A logger bound to this request. */
   logger: Logger;
+  /**
+   * The day in Peru (YYYY-MM-DD) this request judges "expired" on: fixed once, so that every field of
+   * one response agrees on it.
+   */
+  today: string;
 }
 
 /** What a subgraph needs to be built: its database, a logger and the token secret. */
@@ -105,7 +111,7 @@ export async function createSubgraphServer<Context extends BaseContext>(options:
         const requestId = requestIdFrom(req.header('x-request-id'));
         const viewer = await viewerFromAuthorization(req.header('authorization'), deps.jwtSecret);
         const logger = deps.logger.child({ requestId });
-        return options.buildContext({ viewer, requestId, logger });
+        return options.buildContext({ viewer, requestId, logger, today: isoDate(todayInPeru()) });
       },
     }),
   );

@@ -1,6 +1,7 @@
 import type { Database } from '../shared/db.js';
 import { amountFromCents } from '../shared/money.js';
-import { addDays, forEachBatch, generatedDni, insertRows, isoDate, SeededRandom } from '../shared/seeding.js';
+import { addDays, isoDate } from '../shared/calendar.js';
+import { forEachBatch, generatedDni, insertRows, SeededRandom } from '../shared/seeding.js';
 import type { SeedOptions } from '../shared/service.js';
 import { rucForDni } from './ruc.js';
 import type { TaxDebtStatus, TaxpayerCondition, TaxpayerStatus } from './store.js';

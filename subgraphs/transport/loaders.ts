@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { statusOn } from '../shared/calendar.js';
 import { oneRowPerKey, rowsPerKey } from '../shared/loaders.js';
 import type { LicenceRow, MedicalExamRow, TrafficFineRow, TransportStore, VehicleRow } from './store.js';
 
@@ -20,17 +21,12 @@ export interface TransportLoaders {
   vehicleByPlate: DataLoader<string, VehicleRow | null>;
 }
 
-/** A stored licence's status on `today` (YYYY-MM-DD): a VALID licence past its expiry date is EXPIRED. */
-export function licenceStatusOn(licence: Pick<LicenceRow, 'status' | 'expiresOn'>, today: string): LicenceStatus {
-  return licence.status === 'VALID' && licence.expiresOn < today ? 'EXPIRED' : licence.status;
-}
-
 /** `today` (YYYY-MM-DD) is fixed for the request, so every field of one response agrees on it. */
 export function createLoaders(store: TransportStore, today: string): TransportLoaders {
   return {
     licenceByDni: new DataLoader(async (dnis) => {
       const licences = oneRowPerKey(dnis, await store.licencesByDni(dnis), (row) => row.dni);
-      return licences.map((licence) => licence && { ...licence, status: licenceStatusOn(licence, today) });
+      return licences.map((licence) => licence && { ...licence, status: statusOn(licence.status, licence.expiresOn, today) });
     }),
     latestMedicalExamByDni: new DataLoader(async (dnis) =>
       oneRowPerKey(dnis, await store.latestMedicalExamsByDni(dnis), (row) => row.dni),

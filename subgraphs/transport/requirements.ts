@@ -1,16 +1,11 @@
 import { soles } from '../shared/money.js';
 import { MET, notMet, type Verdict } from '../shared/requirementChecks.js';
-import { addDays, isoDate } from '../shared/seeding.js';
+import { shiftIsoDate } from '../shared/calendar.js';
 import type { DrivingLicence } from './loaders.js';
 import type { MedicalExamRow, TrafficFineRow, VehicleRow } from './store.js';
 
 /** How long before expiry a licence may be revalidated (MTC). */
 const REVALIDATION_WINDOW_DAYS = 60;
-
-/** Days from an ISO date, as an ISO date. */
-function shiftDate(iso: string, days: number): string {
-  return isoDate(addDays(new Date(`${iso}T00:00:00Z`), days));
-}
 
 /** `fines` are all the citizen's, newest first (as loaded): only unpaid ones and those in coactive collection count. */
 export function unpaidFinesVerdict(fines: readonly TrafficFineRow[]): Verdict {
@@ -42,7 +37,7 @@ export function revalidableVerdict(licence: DrivingLicence | null, today: string
   if (!licence) return notMet('You hold no driving licence to revalidate: apply for a new one.');
   if (licence.status === 'SUSPENDED') return notMet(`Your licence ${licence.number} is suspended: it cannot be revalidated until the suspension ends.`);
   if (licence.status === 'CANCELLED') return notMet(`Your licence ${licence.number} is cancelled: it cannot be revalidated.`);
-  const opensOn = shiftDate(licence.expiresOn, -REVALIDATION_WINDOW_DAYS);
+  const opensOn = shiftIsoDate(licence.expiresOn, -REVALIDATION_WINDOW_DAYS);
   if (today < opensOn) return notMet(`Your licence is valid until ${licence.expiresOn}: it can be revalidated from ${opensOn}.`);
   return MET;
 }

@@ -1,7 +1,8 @@
 import type { Database, Queryable } from '../shared/db.js';
 import { amountFromCents } from '../shared/money.js';
 import type { SeedOptions } from '../shared/service.js';
-import { addDays, forEachBatch, generatedDni, insertRows, isoDate, SeededRandom } from '../shared/seeding.js';
+import { addDays, isoDate } from '../shared/calendar.js';
+import { forEachBatch, generatedDni, insertRows, SeededRandom } from '../shared/seeding.js';
 import type { FineStatus, LicenceClass, MedicalExamResult, StoredLicenceStatus } from './store.js';
 
 /** The UIT in soles, oldest first (DS 309-2022-EF, 309-2023-EF, 260-2024-EF, 301-2025-EF): fines are a percentage of it. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROCEDURES, STATUS_CHECKS } from '../../subgraphs/portal/catalogue.js';
-import { isoDate } from '../../subgraphs/shared/seeding.js';
+import { isoDate } from '../../subgraphs/shared/calendar.js';
 import { rucForDni } from '../../subgraphs/taxes/ruc.js';
 import { citizenToken, agencyToken, type GraphQLResponse } from '../helpers/graphql.js';
 import { startPlatform, type Platform } from '../helpers/platform.js';

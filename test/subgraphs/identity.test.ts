@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityService } from '../../subgraphs/identity/createSubgraph.js';
 import { migrate, openDatabase, type Queryable } from '../../subgraphs/shared/db.js';
-import { addDays, generatedDni, isoDate } from '../../subgraphs/shared/seeding.js';
+import { addDays, isoDate } from '../../subgraphs/shared/calendar.js';
+import { generatedDni } from '../../subgraphs/shared/seeding.js';
 import { agencyToken, citizenToken, errorCodes, graphql } from '../helpers/graphql.js';
 import { ANA, CARMEN, JORGE, LUIS, PERSONAS, ROSA } from '../helpers/personas.js';
 import { expectPublishedSdl } from '../helpers/sdl.js';

@@ -16,7 +16,8 @@ import { generatedApplication, seedCatalogue } from '../../subgraphs/portal/seed
 import { searchKey } from '../../subgraphs/portal/search.js';
 import { PortalStore } from '../../subgraphs/portal/store.js';
 import { migrate, openDatabase, type Database } from '../../subgraphs/shared/db.js';
-import { addDays, generatedDni, isoDate } from '../../subgraphs/shared/seeding.js';
+import { addDays, isoDate } from '../../subgraphs/shared/calendar.js';
+import { generatedDni } from '../../subgraphs/shared/seeding.js';
 import type { SubgraphService } from '../../subgraphs/shared/service.js';
 import { taxesService } from '../../subgraphs/taxes/createSubgraph.js';
 import { transportService } from '../../subgraphs/transport/createSubgraph.js';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taxesService } from '../../subgraphs/taxes/createSubgraph.js';
 import { rucForDni, rucProblem } from '../../subgraphs/taxes/ruc.js';
-import { addDays, generatedDni, isoDate } from '../../subgraphs/shared/seeding.js';
+import { addDays, isoDate } from '../../subgraphs/shared/calendar.js';
+import { generatedDni } from '../../subgraphs/shared/seeding.js';
 import { agencyToken, citizenToken, errorCodes, graphql } from '../helpers/graphql.js';
 import { ANA, CARMEN, JORGE, LUIS, PERSONAS, ROSA } from '../helpers/personas.js';
 import { expectPublishedSdl } from '../helpers/sdl.js';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, generatedDni, isoDate } from '../../subgraphs/shared/seeding.js';
+import { addDays, isoDate } from '../../subgraphs/shared/calendar.js';
+import { generatedDni } from '../../subgraphs/shared/seeding.js';
 import { transportService } from '../../subgraphs/transport/createSubgraph.js';
 import { agencyToken, citizenToken, errorCodes, graphql } from '../helpers/graphql.js';
 import { ANA, CARMEN, JORGE, LUIS, PERSONAS, ROSA } from '../helpers/personas.js';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { todayInPeru } from '../../subgraphs/shared/calendar.js';
-import { isoDate } from '../../subgraphs/shared/seeding.js';
+import { isoDate, shiftIsoDate, statusOn, todayInPeru } from '../../subgraphs/shared/calendar.js';
 
 describe('todayInPeru', () => {
   it("is still the previous day in Lima (UTC-5) until 05:00 UTC", () => {
@@ -15,5 +14,26 @@ describe('todayInPeru', () => {
 
   it('is midnight UTC of that day, the form the date helpers work on', () => {
     expect(todayInPeru(new Date('2026-06-15T18:30:00Z')).toISOString()).toBe('2026-06-15T00:00:00.000Z');
+  });
+});
+
+describe('statusOn', () => {
+  it('is VALID up to and including the expiry day, EXPIRED the day after', () => {
+    expect(statusOn('VALID', '2026-01-10', '2026-01-10')).toBe('VALID');
+    expect(statusOn('VALID', '2026-01-10', '2026-01-11')).toBe('EXPIRED');
+  });
+
+  it('keeps a cancellation or suspension whatever the date', () => {
+    expect(statusOn('CANCELLED', '2030-01-01', '2026-01-01')).toBe('CANCELLED');
+    expect(statusOn('CANCELLED', '2020-01-01', '2026-01-01')).toBe('CANCELLED');
+    expect(statusOn('SUSPENDED', '2020-01-01', '2026-01-01')).toBe('SUSPENDED');
+  });
+});
+
+describe('shiftIsoDate', () => {
+  it('moves across months, leap days and years', () => {
+    expect(shiftIsoDate('2024-03-01', -1)).toBe('2024-02-29');
+    expect(shiftIsoDate('2026-12-31', 1)).toBe('2027-01-01');
+    expect(shiftIsoDate('2026-03-10', -60)).toBe('2026-01-09');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dniCheckCharacters, documentStatus, renewableFrom } from '../../subgraphs/identity/dni.js';
+import { dniCheckCharacters, renewableFrom } from '../../subgraphs/identity/dni.js';
 import { isDni, parseDni } from '../../subgraphs/shared/dni.js';
 
 describe('isDni', () => {
@@ -61,18 +61,6 @@ describe('dniCheckCharacters', () => {
 
   it('throws on something that is not a DNI rather than inventing a character', () => {
     expect(() => dniCheckCharacters('1234')).toThrow(RangeError);
-  });
-});
-
-describe('documentStatus', () => {
-  it('is VALID up to and including the expiry day, EXPIRED the day after', () => {
-    expect(documentStatus('VALID', '2026-01-10', '2026-01-10')).toBe('VALID');
-    expect(documentStatus('VALID', '2026-01-10', '2026-01-11')).toBe('EXPIRED');
-  });
-
-  it('keeps a cancellation whatever the date', () => {
-    expect(documentStatus('CANCELLED', '2030-01-01', '2026-01-01')).toBe('CANCELLED');
-    expect(documentStatus('CANCELLED', '2020-01-01', '2026-01-01')).toBe('CANCELLED');
   });
 });
 
