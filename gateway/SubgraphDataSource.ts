@@ -1,7 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
-import { SUBGRAPH_UNAVAILABLE } from '../subgraphs/shared/errors.js';
-import type { Logger } from '../subgraphs/shared/logger.js';
+import { SUBGRAPH_UNAVAILABLE } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
 import type { GatewayContext } from './context.js';
 import { nullAnswer } from './nullAnswer.js';
 

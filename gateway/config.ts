@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SUPERGRAPH_FILE } from '../schema/compose.js';
-import { ConfigError, jwtSecretFrom, logLevelFrom, parseBoolean, parsePort, parseWholeNumber } from '../subgraphs/shared/config.js';
-import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './queryLimits.js';
+import { jwtSecretFrom } from '../subgraphs/shared/config.js';
+import { ConfigError, logLevelFrom, parseBoolean, parsePort, parseWholeNumber } from '../lib/settings.js';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../lib/queryLimits.js';
 import type { SupergraphSource } from './supergraph.js';
 
 export { ConfigError };

@@ -2,8 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { viewerFromAuthorization, type Viewer } from '../subgraphs/shared/auth.js';
-import { requestIdFrom } from '../subgraphs/shared/http.js';
-import type { Logger } from '../subgraphs/shared/logger.js';
+import { requestIdFrom } from '../lib/http.js';
+import type { Logger } from '../lib/logger.js';
 
 /** What every resolver, plugin and data source of the gateway knows about the request. */
 export interface GatewayContext {

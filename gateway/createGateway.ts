@@ -4,17 +4,17 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloGateway } from '@apollo/gateway';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { GraphQLFormattedError } from 'graphql';
-import { maskUnexpectedError, SERVICE_UNAVAILABLE } from '../subgraphs/shared/errors.js';
-import { jsonBody } from '../subgraphs/shared/http.js';
-import type { Logger } from '../subgraphs/shared/logger.js';
+import { maskUnexpectedError, SERVICE_UNAVAILABLE } from '../lib/errors.js';
+import { jsonBody } from '../lib/http.js';
+import type { Logger } from '../lib/logger.js';
 import { DEFAULT_SUBGRAPH_TIMEOUT_MS, overrideKey, routingUrl, type GatewayConfig } from './config.js';
 import { contextBuilder, requestLogger, requestScopeMiddleware, type GatewayContext } from './context.js';
 import { healthRoute } from './health.js';
 import { playgroundRouter } from './playground.js';
-import { costLimitPlugin } from './plugins/costLimit.js';
+import { costLimitPlugin } from '../lib/costLimit.js';
 import { operationResolutionPlugin } from './plugins/operationResolution.js';
 import { requestLoggingPlugin } from './plugins/requestLogging.js';
-import { DEFAULT_QUERY_LIMITS, queryLimitRules, queryParseOptions, type QueryLimits } from './queryLimits.js';
+import { DEFAULT_QUERY_LIMITS, queryLimitRules, queryParseOptions, type QueryLimits } from '../lib/queryLimits.js';
 import { SubgraphDataSource } from './SubgraphDataSource.js';
 import { supergraphProvider, subgraphsOf, type SubgraphEndpoint, type SupergraphSource } from './supergraph.js';
 

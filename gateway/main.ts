@@ -1,6 +1,6 @@
-import { configOrExit } from '../subgraphs/shared/config.js';
-import { listen, shutdownOnSignals } from '../subgraphs/shared/http.js';
-import { createLogger } from '../subgraphs/shared/logger.js';
+import { configOrExit } from '../lib/settings.js';
+import { listen, shutdownOnSignals } from '../lib/http.js';
+import { createLogger } from '../lib/logger.js';
 import { loadGatewayConfig } from './config.js';
 import { createGateway } from './createGateway.js';
 

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { SupergraphManager } from '@apollo/gateway';
 import { Kind, parse, type ConstDirectiveNode } from 'graphql';
-import type { Logger } from '../subgraphs/shared/logger.js';
+import type { Logger } from '../lib/logger.js';
 
 /** Where the gateway's supergraph comes from. */
 export type SupergraphSource =

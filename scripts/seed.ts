@@ -10,7 +10,8 @@
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { SERVICES } from '../subgraphs/services.js';
-import { configOrExit, ConfigError, loadSubgraphConfig, parseWholeNumber, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
+import { configOrExit, ConfigError, parseWholeNumber } from '../lib/settings.js';
+import { loadSubgraphConfig, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
 import { todayInPeru } from '../subgraphs/shared/calendar.js';
 import { databaseUrlOn } from '../subgraphs/shared/db.js';
 import { openServiceDatabase } from '../subgraphs/shared/start.js';

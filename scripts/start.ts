@@ -6,7 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { signToken } from '../subgraphs/shared/auth.js';
-import { configOrExit, loadSubgraphConfig, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
+import { configOrExit } from '../lib/settings.js';
+import { loadSubgraphConfig, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
 import { loadGatewayConfig } from '../gateway/config.js';
 
 const ANA = '41234567';

@@ -1,5 +1,5 @@
 import { assertMayRead as assertMayReadUnder, type Viewer } from '../shared/auth.js';
-import { badUserInput } from '../shared/errors.js';
+import { badUserInput } from '../../lib/errors.js';
 import { isCaseNumber } from './caseNumbers.js';
 
 /** The scope an agency's token needs to read any citizen's applications. */

@@ -1,6 +1,6 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { isDni } from './dni.js';
-import { forbidden, invalidToken } from './errors.js';
+import { forbidden, invalidToken } from '../../lib/errors.js';
 
 /**
  * Who is asking. A citizen signs in with their DNI (`sub`); an agency's token carries scopes

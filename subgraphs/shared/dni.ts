@@ -1,4 +1,4 @@
-import { badUserInput } from './errors.js';
+import { badUserInput } from '../../lib/errors.js';
 
 /**
  * A DNI as written on the card, without its check character: exactly 8 digits, leading zeros included.

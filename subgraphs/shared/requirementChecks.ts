@@ -1,4 +1,4 @@
-import { badUserInput } from './errors.js';
+import { badUserInput } from '../../lib/errors.js';
 
 /**
  * What every agency subgraph answers in its `<name>Checks` field on Procedure: its verdict on each

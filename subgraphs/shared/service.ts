@@ -9,9 +9,9 @@ import { parse, type DocumentNode } from 'graphql';
 import { viewerFromAuthorization, type Viewer } from './auth.js';
 import { isoDate, todayInPeru } from './calendar.js';
 import type { Database } from './db.js';
-import { maskUnexpectedError } from './errors.js';
-import { jsonBody, requestIdFrom } from './http.js';
-import type { Logger } from './logger.js';
+import { maskUnexpectedError } from '../../lib/errors.js';
+import { jsonBody, requestIdFrom } from '../../lib/http.js';
+import type { Logger } from '../../lib/logger.js';
 import type { SubgraphName } from './config.js';
 
 /** What every subgraph's per-request context starts from. */

@@ -1,10 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { todayInPeru } from './calendar.js';
-import { configOrExit, loadSubgraphConfig } from './config.js';
+import { configOrExit } from '../../lib/settings.js';
+import { loadSubgraphConfig } from './config.js';
 import { ensureDatabaseOf, migrate, openDatabase, type Database } from './db.js';
-import { listen, shutdownOnSignals } from './http.js';
-import { createLogger } from './logger.js';
+import { listen, shutdownOnSignals } from '../../lib/http.js';
+import { createLogger } from '../../lib/logger.js';
 import type { SubgraphService } from './service.js';
 
 /** Where a subgraph's database is, as `SubgraphConfig` says: PostgreSQL, else PGlite in a folder, else PGlite in memory. */

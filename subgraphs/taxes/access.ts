@@ -1,5 +1,5 @@
 import { mayRead, type Viewer } from '../shared/auth.js';
-import { forbidden } from '../shared/errors.js';
+import { forbidden } from '../../lib/errors.js';
 import { dniInRuc } from './ruc.js';
 import type { TaxpayerRow } from './store.js';
 

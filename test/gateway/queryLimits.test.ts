@@ -19,7 +19,7 @@ import {
   queryLimitRules,
   queryParseOptions,
   type QueryLimits,
-} from '../../gateway/queryLimits.js';
+} from '../../lib/queryLimits.js';
 import { errorCodes, graphql } from '../helpers/graphql.js';
 import { startGateway, type RunningGateway } from '../helpers/platform.js';
 import { capturingLogger, startToySubgraph, toySupergraph, type ToySubgraph } from './toys.js';

@@ -2,8 +2,8 @@ import { createGateway, type GatewayOptions, type GatewayServer } from '../../ga
 import type { SupergraphSource } from '../../gateway/supergraph.js';
 import { composeSupergraph, formatProblems } from '../../schema/compose.js';
 import type { SubgraphName } from '../../subgraphs/shared/config.js';
-import { listen } from '../../subgraphs/shared/http.js';
-import { createLogger, type Logger } from '../../subgraphs/shared/logger.js';
+import { listen } from '../../lib/http.js';
+import { createLogger, type Logger } from '../../lib/logger.js';
 import { TEST_JWT_SECRET } from './graphql.js';
 import { startSubgraph, type RunningSubgraph, type StartOptions } from './subgraph.js';
 

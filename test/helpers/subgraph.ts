@@ -1,8 +1,8 @@
 import { todayInPeru } from '../../subgraphs/shared/calendar.js';
 import { expect } from 'vitest';
 import type { Database } from '../../subgraphs/shared/db.js';
-import { listen } from '../../subgraphs/shared/http.js';
-import { createLogger } from '../../subgraphs/shared/logger.js';
+import { listen } from '../../lib/http.js';
+import { createLogger } from '../../lib/logger.js';
 import type { SubgraphService } from '../../subgraphs/shared/service.js';
 import { openServiceDatabase } from '../../subgraphs/shared/start.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';

@@ -1,7 +1,7 @@
 import { request, Agent } from 'node:http';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listen, requestIdFrom, type Listening } from '../../subgraphs/shared/http.js';
+import { listen, requestIdFrom, type Listening } from '../../lib/http.js';
 
 /** An app that answers /fast at once, /slow after `?ms=` milliseconds, and /streamed in two parts 300 ms apart. */
 function app(): express.Express {

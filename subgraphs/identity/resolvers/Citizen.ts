@@ -1,6 +1,6 @@
 import { assertMayRead, mayRead } from '../../shared/auth.js';
 import { parseDni } from '../../shared/dni.js';
-import { notFound } from '../../shared/errors.js';
+import { notFound } from '../../../lib/errors.js';
 import type { IdentityContext } from '../context.js';
 import type { CitizenRow } from '../store.js';
 

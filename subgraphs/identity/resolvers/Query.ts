@@ -1,6 +1,6 @@
 import { mayRead, type Viewer } from '../../shared/auth.js';
 import { parseDni } from '../../shared/dni.js';
-import { badUserInput, forbidden, notFound, unauthenticated } from '../../shared/errors.js';
+import { badUserInput, forbidden, notFound, unauthenticated } from '../../../lib/errors.js';
 import type { IdentityContext } from '../context.js';
 import { IDENTITY_READ, type CitizenRef } from './Citizen.js';
 

@@ -1,4 +1,4 @@
-import { badUserInput, notFound, unauthenticated } from '../../shared/errors.js';
+import { badUserInput, notFound, unauthenticated } from '../../../lib/errors.js';
 import type { ChannelKind } from '../catalogue.js';
 import type { PortalContext } from '../context.js';
 import { CHANNEL_WORDS, receivedNote } from '../intake.js';

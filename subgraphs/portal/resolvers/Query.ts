@@ -1,4 +1,4 @@
-import { badUserInput, forbidden, notFound, unauthenticated } from '../../shared/errors.js';
+import { badUserInput, forbidden, notFound, unauthenticated } from '../../../lib/errors.js';
 import type { PortalContext } from '../context.js';
 import { decodeCursor } from '../cursor.js';
 import { assertCaseNumber, assertMayRead, PORTAL_READ_SCOPE } from '../guards.js';

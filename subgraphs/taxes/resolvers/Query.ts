@@ -1,4 +1,4 @@
-import { notFound, unauthenticated } from '../../shared/errors.js';
+import { notFound, unauthenticated } from '../../../lib/errors.js';
 import type { TaxesContext } from '../context.js';
 import type { TaxpayerRow } from '../store.js';
 import { readTaxpayer } from './Taxpayer.js';

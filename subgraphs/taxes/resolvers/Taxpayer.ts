@@ -1,4 +1,4 @@
-import { badUserInput } from '../../shared/errors.js';
+import { badUserInput } from '../../../lib/errors.js';
 import { assertMayReadTaxpayer } from '../access.js';
 import type { TaxesContext } from '../context.js';
 import { rucProblem } from '../ruc.js';

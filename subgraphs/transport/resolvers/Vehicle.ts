@@ -1,4 +1,4 @@
-import { badUserInput } from '../../shared/errors.js';
+import { badUserInput } from '../../../lib/errors.js';
 import type { TransportContext } from '../context.js';
 import { normalisePlate } from '../plate.js';
 

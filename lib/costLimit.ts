@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GatewayContext } from '../context.js';
-import { costRefusal } from '../queryLimits.js';
+import type { Logger } from './logger.js';
+import { costRefusal } from './queryLimits.js';
 
 /**
  * Refuses an operation that would cost more than `maxCost` (see `operationCost`) with HTTP 400
@@ -8,7 +8,7 @@ import { costRefusal } from '../queryLimits.js';
  * depth and alias limits are validation rules, checked once per document, but a cost depends on the
  * page sizes a request's variables give.
  */
-export function costLimitPlugin(maxCost: number): ApolloServerPlugin<GatewayContext> {
+export function costLimitPlugin(maxCost: number): ApolloServerPlugin<{ logger: Logger }> {
   return {
     async requestDidStart({ contextValue }) {
       return {
