@@ -1,26 +1,39 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import { SUBGRAPH_UNAVAILABLE } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { GatewayContext } from './context.js';
 import { nullAnswer } from './nullAnswer.js';
+import type { SubgraphFetch } from './traffic/chain.js';
 
 type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 
 /**
- * How the gateway calls one subgraph. It forwards the caller's verified bearer token and the request
- * id, and nothing else of the incoming request (no cookies, no other headers): each subgraph verifies
- * the token again itself and decides what the caller may read.
+ * The client request a fetch serves, for the traffic chain: Apollo calls the fetcher with a URL and
+ * init alone, from within `process`, which knows the request.
+ */
+const fetchScope = new AsyncLocalStorage<GatewayContext | null>();
+
+/**
+ * How the gateway calls one subgraph: through `traffic`, the chain of wrappers that add the timeout,
+ * the assertion and whatever else (see traffic/). Nothing of the incoming request is forwarded, no
+ * header, no cookie, no token: the assertion the chain adds is all a subgraph is told.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly name: string;
   private readonly logger: Logger;
 
-  constructor(options: { name: string; url: string; logger: Logger; timeoutMs: number }) {
+  constructor(options: { name: string; url: string; logger: Logger; traffic: SubgraphFetch }) {
     super({
       url: options.url,
-      // A hung subgraph must not hold the whole request: past the limit it counts as unavailable.
-      fetcher: (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(options.timeoutMs) } as RequestInit),
+      fetcher: (url, init) =>
+        options.traffic({
+          subgraph: options.name,
+          url: String(url),
+          init: { ...(init as RequestInit), headers: { ...(init?.headers as Record<string, string>) } },
+          context: fetchScope.getStore() ?? null,
+        }) as unknown as ReturnType<NonNullable<RemoteGraphQLDataSource['fetcher']>>,
     });
     this.name = options.name;
     this.logger = options.logger;
@@ -31,23 +44,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
    * names it, so that the planner carries on with the other subgraphs (see `nullAnswer`).
    */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
+    const context = 'incomingRequestContext' in options ? options.incomingRequestContext.context : null;
     try {
-      return await super.process(options);
+      return await fetchScope.run(context, () => super.process(options));
     } catch (error) {
       const unavailable = error instanceof GraphQLError && error.extensions.code === SUBGRAPH_UNAVAILABLE;
-      if (!unavailable || !('incomingRequestContext' in options) || !options.request.query) throw error;
+      if (!unavailable || !context || !options.request.query) throw error;
       return { data: nullAnswer(options.request.query, options.request.variables), errors: [error.toJSON()] };
     }
-  }
-
-  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    // Health checks and schema loads are the gateway's own requests: they carry no caller.
-    if (!('incomingRequestContext' in options)) return;
-    const { viewer, requestId } = options.incomingRequestContext.context;
-    const headers = options.request.http?.headers;
-    if (!headers) return;
-    if (viewer) headers.set('authorization', `Bearer ${viewer.token}`);
-    headers.set('x-request-id', requestId);
   }
 
   /**

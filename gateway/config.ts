@@ -1,9 +1,12 @@
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { developmentIssuerUrl, TOKEN_AUDIENCE } from '../issuer/config.js';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../lib/keys.js';
+import { queryLimitsFrom, type QueryLimits } from '../lib/queryLimits.js';
+import { ConfigError, logLevelFrom, parseBoolean, parsePort, parseWholeNumber, type Env } from '../lib/settings.js';
+import type { SignInOptions } from '../lib/signIn.js';
 import { DEFAULT_SUPERGRAPH_FILE } from '../schema/compose.js';
-import { jwtSecretFrom } from '../subgraphs/shared/config.js';
-import { ConfigError, logLevelFrom, parseBoolean, parsePort, parseWholeNumber } from '../lib/settings.js';
-import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../lib/queryLimits.js';
 import type { SupergraphSource } from './supergraph.js';
 
 export { ConfigError };
@@ -20,8 +23,25 @@ export interface GatewayConfig {
   port: number;
   /** `LISTEN_HOST`; default 127.0.0.1 (containers set 0.0.0.0). */
   host: string;
-  /** `JWT_SECRET`: HS256 secret shared with the subgraphs. Default: the development secret (refused in production). */
-  jwtSecret: string;
+  /**
+   * Who signs callers' tokens and what they must say:
+   * - `OIDC_ISSUER`: the identity provider's issuer URL (its discovery document gives the keys).
+   *   Default: the development issuer, `http://127.0.0.1:4010` (`ISSUER_URL`/`ISSUER_PORT`); required when
+   *   `NODE_ENV=production`, where the development issuer is refused even when named.
+   * - `OIDC_JWKS_URL`: its JWKS URL, to skip discovery; default: the one discovery names.
+   * - `TOKEN_AUDIENCE`: the `aud` tokens must carry; default `ventanilla`.
+   * - `TOKEN_ALGORITHMS`: the accepted algorithms, comma-separated, among ES256, RS256, EdDSA; default all three.
+   * - `TOKEN_CLOCK_SKEW_SECONDS`: how far `exp`, `nbf` and `iat` may be off; default 60.
+   */
+  signIn: SignInOptions;
+  /**
+   * `GATEWAY_KEYS_FILE`: the gateway's private key set (JSON `{"keys": [<private JWK>, ...]}`; the first
+   * signs assertions, all are published). Default `.data/gateway/keys.json`, made at first start;
+   * required, and never made, when `NODE_ENV=production` (every replica must sign with the same keys).
+   */
+  keysFile: string;
+  /** `NODE_ENV=production`. */
+  production: boolean;
   /**
    * `SUBGRAPH_URL_<NAME>`: replaces the routing URL the supergraph gives subgraph `<name>` (e.g.
    * `SUBGRAPH_URL_IDENTITY=http://identity:4001/graphql` in containers). Keyed by the lower-case name.
@@ -43,7 +63,6 @@ export interface GatewayConfig {
   logLevel: string;
 }
 
-type Env = Record<string, string | undefined>;
 
 const SUBGRAPH_URL_PREFIX = 'SUBGRAPH_URL_';
 
@@ -65,6 +84,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: E
 
   const path = flags.supergraph ?? env.SUPERGRAPH_PATH;
   const logLevel = logLevelFrom(env);
+  const production = env.NODE_ENV === 'production';
 
   return {
     supergraph: {
@@ -75,32 +95,50 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: E
     },
     port: flags.port !== undefined ? parsePort(flags.port, 4000, '--port') : parsePort(env.GATEWAY_PORT, 4000, 'GATEWAY_PORT'),
     host: env.LISTEN_HOST || '127.0.0.1',
-    jwtSecret: jwtSecretFrom(env),
+    signIn: signInFrom(env, production),
+    keysFile: keysFileFrom(env, production),
+    production,
     subgraphUrls: subgraphUrlsFrom(env),
     subgraphTimeoutMs: parseWholeNumber(env.SUBGRAPH_TIMEOUT_MS, DEFAULT_SUBGRAPH_TIMEOUT_MS, 'SUBGRAPH_TIMEOUT_MS', 1, 600_000),
-    queryLimits: queryLimitsFrom(env),
+    queryLimits: queryLimitsFrom(env, 'QUERY'),
     logLevel,
+  };
+}
+
+/** Where the gateway keeps its key set in development. */
+export const DEFAULT_GATEWAY_KEYS_FILE = fileURLToPath(new URL('../.data/gateway/keys.json', import.meta.url));
+
+function keysFileFrom(env: Env, production: boolean): string {
+  if (env.GATEWAY_KEYS_FILE) return resolve(env.GATEWAY_KEYS_FILE);
+  if (production) throw new ConfigError('GATEWAY_KEYS_FILE must be set when NODE_ENV is production: every replica signs with the same keys.');
+  return DEFAULT_GATEWAY_KEYS_FILE;
+}
+
+function signInFrom(env: Env, production: boolean): SignInOptions {
+  if (production && !env.OIDC_ISSUER) {
+    throw new ConfigError('OIDC_ISSUER must be set when NODE_ENV is production: the development issuer is for development only.');
+  }
+  const issuer = env.OIDC_ISSUER || developmentIssuerUrl(env);
+  for (const [variable, value] of [['OIDC_ISSUER', issuer], ['OIDC_JWKS_URL', env.OIDC_JWKS_URL]] as const) {
+    if (value && (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol))) throw new ConfigError(`${variable} must be an http(s) URL, not "${value}".`);
+  }
+  const algorithms = (env.TOKEN_ALGORITHMS || SIGNING_ALGORITHMS.join(',')).split(',').map((name) => name.trim());
+  const refused = algorithms.find((name) => !SIGNING_ALGORITHMS.includes(name as SigningAlgorithm));
+  if (refused !== undefined) {
+    throw new ConfigError(`TOKEN_ALGORITHMS must list asymmetric algorithms among ${SIGNING_ALGORITHMS.join(', ')}, not "${refused}".`);
+  }
+  return {
+    issuer,
+    jwksUrl: env.OIDC_JWKS_URL || undefined,
+    audience: env.TOKEN_AUDIENCE || TOKEN_AUDIENCE,
+    algorithms: algorithms as SigningAlgorithm[],
+    clockSkewSeconds: parseWholeNumber(env.TOKEN_CLOCK_SKEW_SECONDS, 60, 'TOKEN_CLOCK_SKEW_SECONDS', 0, 600),
+    refuseDevelopmentIssuer: production,
   };
 }
 
 /** The default of `SUBGRAPH_TIMEOUT_MS`. */
 export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 10_000;
-
-/** Each limit's variable and the largest value it accepts: a limit past these protects nothing. */
-const QUERY_LIMIT_VARIABLES: Record<keyof QueryLimits, { variable: string; max: number }> = {
-  maxDepth: { variable: 'QUERY_MAX_DEPTH', max: 100 },
-  maxAliases: { variable: 'QUERY_MAX_ALIASES', max: 10_000 },
-  maxCost: { variable: 'QUERY_MAX_COST', max: 100_000_000 },
-  maxTokens: { variable: 'QUERY_MAX_TOKENS', max: 1_000_000 },
-};
-
-function queryLimitsFrom(env: Env): QueryLimits {
-  const limits = { ...DEFAULT_QUERY_LIMITS };
-  for (const [key, { variable, max }] of Object.entries(QUERY_LIMIT_VARIABLES) as [keyof QueryLimits, { variable: string; max: number }][]) {
-    limits[key] = parseWholeNumber(env[variable], DEFAULT_QUERY_LIMITS[key], variable, 1, max);
-  }
-  return limits;
-}
 
 function subgraphUrlsFrom(env: Env): Record<string, string> {
   const urls: Record<string, string> = {};

@@ -1,14 +1,18 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
-import { viewerFromAuthorization, type Viewer } from '../subgraphs/shared/auth.js';
+import { GraphQLError } from 'graphql';
+import { parsePurpose, PURPOSE_HEADER, type Caller } from '../lib/caller.js';
 import { requestIdFrom } from '../lib/http.js';
 import type { Logger } from '../lib/logger.js';
+import type { SignIn } from '../lib/signIn.js';
 
 /** What every resolver, plugin and data source of the gateway knows about the request. */
 export interface GatewayContext {
-  /** The verified caller, or null for an anonymous request (public data only; `me` is null). */
-  viewer: Viewer | null;
+  /** The verified caller, or null for an anonymous request (public data only). */
+  caller: Caller | null;
+  /** Why the caller reads (`x-purpose`), or null when they said nothing. */
+  purpose: string | null;
   /** The caller's `x-request-id` when it is a sensible one, else a new UUID; sent to subgraphs and back to the caller. */
   requestId: string;
   /** A logger bound to this request. */
@@ -38,13 +42,22 @@ export function requestLogger(fallback: Logger): Logger {
 }
 
 /**
- * Apollo Server's `context` function: verifies the bearer token. No token: anonymous. A bad or
- * expired one fails the whole request with UNAUTHENTICATED (HTTP 401), never silently anonymous.
+ * Apollo Server's `context` function: verifies the bearer token (see `SignIn`) and reads the stated
+ * purpose. No token: anonymous. A bad or expired one fails the whole request with UNAUTHENTICATED
+ * (HTTP 401), never silently anonymous; a malformed purpose, with BAD_REQUEST (HTTP 400).
  */
-export function contextBuilder(options: { jwtSecret: string; logger: Logger }) {
+export function contextBuilder(options: { signIn: SignIn; logger: Logger }) {
   return async ({ req }: { req: Request }): Promise<GatewayContext> => {
     const scope = requestScope.getStore() ?? { requestId: randomUUID(), logger: options.logger };
-    const viewer = await viewerFromAuthorization(req.header('authorization'), options.jwtSecret);
-    return { viewer, ...scope };
+    const stated = parsePurpose(req.header(PURPOSE_HEADER));
+    if ('problem' in stated) throw new GraphQLError(stated.problem, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+    try {
+      const caller = await options.signIn.callerOf(req.header('authorization'));
+      return { caller, purpose: stated.purpose, ...scope };
+    } catch (error) {
+      const cause = error instanceof GraphQLError ? error.originalError : undefined;
+      if (cause) scope.logger.error({ err: cause }, 'sign-in could not be checked');
+      throw error;
+    }
   };
 }

@@ -6,7 +6,9 @@ import { expressMiddleware } from '@as-integrations/express5';
 import type { GraphQLFormattedError } from 'graphql';
 import { maskUnexpectedError, SERVICE_UNAVAILABLE } from '../lib/errors.js';
 import { jsonBody } from '../lib/http.js';
+import type { KeySet } from '../lib/keys.js';
 import type { Logger } from '../lib/logger.js';
+import type { SignIn } from '../lib/signIn.js';
 import { DEFAULT_SUBGRAPH_TIMEOUT_MS, overrideKey, routingUrl, type GatewayConfig } from './config.js';
 import { contextBuilder, requestLogger, requestScopeMiddleware, type GatewayContext } from './context.js';
 import { healthRoute } from './health.js';
@@ -15,13 +17,20 @@ import { costLimitPlugin } from '../lib/costLimit.js';
 import { operationResolutionPlugin } from './plugins/operationResolution.js';
 import { requestLoggingPlugin } from './plugins/requestLogging.js';
 import { DEFAULT_QUERY_LIMITS, queryLimitRules, queryParseOptions, type QueryLimits } from '../lib/queryLimits.js';
+import { enforceAccess, plannerSupergraphs } from './authorization.js';
 import { SubgraphDataSource } from './SubgraphDataSource.js';
+import { assertion } from './traffic/assertion.js';
+import { chainTraffic } from './traffic/chain.js';
+import { timeout } from './traffic/timeout.js';
 import { supergraphProvider, subgraphsOf, type SubgraphEndpoint, type SupergraphSource } from './supergraph.js';
 
-/** What the gateway is built from: where the supergraph comes from, the token secret, routing overrides. */
+/** What the gateway is built from: where the supergraph comes from, who it trusts, routing overrides. */
 export interface GatewayOptions {
   supergraph: SupergraphSource;
-  jwtSecret: string;
+  /** How callers' bearer tokens are verified: the identity provider's keys, audience, algorithms, clock skew. */
+  signIn: SignIn;
+  /** The gateway's own keys: the first signs the assertion of every subgraph fetch; all are published at `/.well-known/jwks.json`. */
+  keys: KeySet;
   /** Routing URL overrides by subgraph name (see `GatewayConfig.subgraphUrls`); default none. */
   subgraphUrls?: GatewayConfig['subgraphUrls'];
   /** How long one subgraph fetch may take (see `GatewayConfig.subgraphTimeoutMs`); default 10 s. */
@@ -62,15 +71,11 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
   const limits: QueryLimits = { ...DEFAULT_QUERY_LIMITS, ...Object.fromEntries(given) };
   const timeoutMs = options.subgraphTimeoutMs ?? DEFAULT_SUBGRAPH_TIMEOUT_MS;
   const supergraph = supergraphProvider(options.supergraph, logger);
+  // One concern a wrapper: the assertion is signed before the timeout's clock starts.
+  const traffic = chainTraffic([assertion(options.keys), timeout(timeoutMs)]);
   const gateway = new ApolloGateway({
-    supergraphSdl: supergraph,
-    buildService: ({ name, url }) =>
-      new SubgraphDataSource({
-        name,
-        url: routingUrl(subgraphUrls, name, url ?? ''),
-        logger,
-        timeoutMs,
-      }),
+    supergraphSdl: plannerSupergraphs(supergraph),
+    buildService: ({ name, url }) => new SubgraphDataSource({ name, url: routingUrl(subgraphUrls, name, url ?? ''), logger, traffic }),
     logger,
   });
 
@@ -83,7 +88,8 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
   });
 
   const server = new ApolloServer<GatewayContext>({
-    gateway,
+    // Authorization directives are enforced before the gateway plans anything (see authorization.ts).
+    gateway: enforceAccess(gateway, logger),
     formatError: formatGatewayError(logger),
     includeStacktraceInErrorResponses: false,
     // The schema is public (the portal contract documents it) and the playground needs it.
@@ -100,7 +106,7 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
   const ready = server.start().then(
     () => {
       if (state.phase !== 'starting') return;
-      state = { phase: 'serving', graphql: expressMiddleware(server, { context: contextBuilder({ jwtSecret: options.jwtSecret, logger }) }) };
+      state = { phase: 'serving', graphql: expressMiddleware(server, { context: contextBuilder({ signIn: options.signIn, logger }) }) };
     },
     (error: unknown) => {
       if (state.phase === 'starting') state = { phase: 'failed' };
@@ -114,7 +120,9 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
   app.disable('x-powered-by');
   app.get('/', (_req, res) => res.redirect('/playground'));
   app.use(playgroundRouter());
-  app.get('/health', healthRoute(() => (state.phase === 'serving' ? served : null)));
+  app.get('/health', healthRoute(() => (state.phase === 'serving' ? served : null), traffic));
+  // Subgraphs verify assertions against these keys; they are public, and cached briefly.
+  app.get('/.well-known/jwks.json', (_req, res) => res.set('cache-control', 'public, max-age=60').json(options.keys.publicJwks));
   const graphql: RequestHandler = (req, res, next) => {
     if (state.phase === 'serving') return state.graphql(req, res, next);
     const message = state.phase === 'starting' ? 'The gateway is starting: no supergraph is loaded yet.' : 'The gateway is not serving.';

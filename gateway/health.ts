@@ -1,6 +1,7 @@
 import { HEALTH_CHECK_QUERY } from '@apollo/gateway';
 import type { RequestHandler } from 'express';
 import type { SubgraphEndpoint } from './supergraph.js';
+import type { SubgraphFetch } from './traffic/chain.js';
 
 /** What `/health` says, with its HTTP status. */
 export type HealthReport =
@@ -16,9 +17,10 @@ const PING_TIMEOUT_MS = 2000;
 /**
  * `GET /health`: 503 "starting" until a supergraph is loaded; then 200 only when every subgraph of the
  * schema being served answers a `{ __typename }` query, else 503 naming those that do not.
- * `subgraphs()` returns null while no schema is loaded.
+ * `subgraphs()` returns null while no schema is loaded. Pings go through `traffic`, as every fetch
+ * does: subgraphs answer nothing without the gateway's assertion.
  */
-export function healthRoute(subgraphs: () => readonly SubgraphEndpoint[] | null): RequestHandler {
+export function healthRoute(subgraphs: () => readonly SubgraphEndpoint[] | null, traffic: SubgraphFetch): RequestHandler {
   let cached: { at: number; of: readonly SubgraphEndpoint[]; report: Promise<HealthReport> } | undefined;
   return async (_req, res) => {
     const current = subgraphs();
@@ -28,7 +30,7 @@ export function healthRoute(subgraphs: () => readonly SubgraphEndpoint[] | null)
     } else {
       // A hot reload brings a new list: a cached answer about the old one would be wrong.
       if (!cached || cached.of !== current || Date.now() - cached.at > CACHE_MS) {
-        cached = { at: Date.now(), of: current, report: pingAll(current) };
+        cached = { at: Date.now(), of: current, report: pingAll(current, traffic) };
       }
       report = await cached.report;
     }
@@ -36,21 +38,26 @@ export function healthRoute(subgraphs: () => readonly SubgraphEndpoint[] | null)
   };
 }
 
-async function pingAll(endpoints: readonly SubgraphEndpoint[]): Promise<HealthReport> {
-  const answers = await Promise.all(endpoints.map(async ({ name, url }) => [name, await answersTypename(url)] as const));
+async function pingAll(endpoints: readonly SubgraphEndpoint[], traffic: SubgraphFetch): Promise<HealthReport> {
+  const answers = await Promise.all(endpoints.map(async (endpoint) => [endpoint.name, await answersTypename(endpoint, traffic)] as const));
   const subgraphs = Object.fromEntries(answers.map(([name, up]) => [name, up ? ('up' as const) : ('down' as const)]));
   const down = answers.filter(([, up]) => !up).map(([name]) => name);
   if (down.length === 0) return { httpStatus: 200, body: { status: 'ok', subgraphs: subgraphs as Record<string, 'up'> } };
   return { httpStatus: 503, body: { status: 'unavailable', down, subgraphs } };
 }
 
-async function answersTypename(url: string): Promise<boolean> {
+async function answersTypename({ name, url }: SubgraphEndpoint, traffic: SubgraphFetch): Promise<boolean> {
   try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: HEALTH_CHECK_QUERY }),
-      signal: AbortSignal.timeout(PING_TIMEOUT_MS),
+    const response = await traffic({
+      subgraph: name,
+      url,
+      init: {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: HEALTH_CHECK_QUERY }),
+        signal: AbortSignal.timeout(PING_TIMEOUT_MS),
+      },
+      context: null,
     });
     const body = (await response.json()) as { data?: { __typename?: unknown } };
     return response.ok && body.data?.__typename === 'Query';

@@ -53,6 +53,17 @@ export function invalidToken(message: string): GraphQLError {
 }
 
 /**
+ * The identity provider's keys cannot be fetched, so no token can be checked: HTTP 503, not a bad
+ * token. The cause is logged by whoever catches it, never shown.
+ */
+export function signInUnavailable(cause: unknown): GraphQLError {
+  return new GraphQLError('Sign-in cannot be checked right now: try again shortly.', {
+    extensions: { code: SERVICE_UNAVAILABLE, http: { status: 503 } },
+    originalError: cause instanceof Error ? cause : undefined,
+  });
+}
+
+/**
  * Apollo Server's `formatError`: deliberate errors pass with their code; anything else is logged in
  * full and replaced by "Unexpected error", so that no SQL, stack or path reaches a client.
  */

@@ -19,6 +19,7 @@ import {
   type ValidationRule,
   type ValueNode,
 } from 'graphql';
+import { parseWholeNumber, type Env } from './settings.js';
 
 /**
  * How much one operation may ask for. Every limit is checked before the gateway plans the operation,
@@ -53,6 +54,28 @@ export const DEFAULT_QUERY_LIMITS: Readonly<QueryLimits> = Object.freeze({
   maxCost: 5000,
   maxTokens: 2000,
 });
+
+/** The largest value each limit accepts: a limit past these protects nothing. */
+const LIMIT_MAXIMUMS: Record<keyof QueryLimits, { suffix: string; max: number }> = {
+  maxDepth: { suffix: 'MAX_DEPTH', max: 100 },
+  maxAliases: { suffix: 'MAX_ALIASES', max: 10_000 },
+  maxCost: { suffix: 'MAX_COST', max: 100_000_000 },
+  maxTokens: { suffix: 'MAX_TOKENS', max: 1_000_000 },
+};
+
+/**
+ * The limits `<prefix>_MAX_DEPTH`, `_MAX_ALIASES`, `_MAX_COST` and `_MAX_TOKENS` set (the gateway's
+ * prefix is QUERY, the subgraphs' SUBGRAPH_QUERY), each defaulting to `defaults`'. ConfigError names
+ * a bad one.
+ */
+export function queryLimitsFrom(env: Env, prefix: string, defaults: Readonly<QueryLimits> = DEFAULT_QUERY_LIMITS): QueryLimits {
+  const limits = { ...defaults };
+  for (const [key, { suffix, max }] of Object.entries(LIMIT_MAXIMUMS) as [keyof QueryLimits, { suffix: string; max: number }][]) {
+    const variable = `${prefix}_${suffix}`;
+    limits[key] = parseWholeNumber(env[variable], defaults[key], variable, 1, max);
+  }
+  return limits;
+}
 
 /**
  * graphql-armor's depth and alias rules, made to report rather than throw: a rule that throws makes

@@ -1,11 +1,14 @@
 /**
- * `npm start`: the whole platform on one machine. Starts each subgraph and the gateway as its own
- * process (as they run in production), waits until the gateway reports healthy, then prints where
- * everything is and a ready token. Ctrl-C stops them all.
+ * `npm start`: the whole platform on one machine. Starts the development issuer (the identity
+ * provider's stand-in), each subgraph and the gateway as its own process (as they run in production),
+ * waits until the gateway reports healthy, then prints where everything is and a ready token, signed
+ * by the issuer as the national login would sign it. Ctrl-C stops them all.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { signToken } from '../subgraphs/shared/auth.js';
+import { readOrCreateKeyFile } from '../lib/keys.js';
+import { loadIssuerConfig } from '../issuer/config.js';
+import { signCallerToken } from '../issuer/tokens.js';
 import { configOrExit } from '../lib/settings.js';
 import { loadSubgraphConfig, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
 import { loadGatewayConfig } from '../gateway/config.js';
@@ -16,6 +19,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const started = Date.now();
 
 const gatewayConfig = configOrExit(() => loadGatewayConfig([], process.env));
+const issuerConfig = configOrExit(() => loadIssuerConfig(process.env));
 // Validate every subgraph's configuration up front, so a typo fails here and not in a child.
 const subgraphConfigs = configOrExit(() => SUBGRAPH_NAMES.map((name) => loadSubgraphConfig(name, process.env)));
 
@@ -62,6 +66,11 @@ async function stop(exitCode: number): Promise<void> {
 process.once('SIGINT', () => void stop(0));
 process.once('SIGTERM', () => void stop(0));
 
+// With OIDC_ISSUER naming a real identity provider, the development issuer stays off and no token is printed.
+const developmentSignIn = gatewayConfig.signIn.issuer === issuerConfig.url;
+// Its key is made here, before any process starts, so that the issuer and the banner's token agree on it.
+const issuerKeys = developmentSignIn ? await readOrCreateKeyFile(issuerConfig.keysFile) : null;
+if (developmentSignIn) run('issuer', 'issuer/main.ts');
 for (const config of subgraphConfigs) run(config.name, `subgraphs/${config.name}/main.ts`);
 run('gateway', 'gateway/main.ts');
 
@@ -78,15 +87,23 @@ while (true) {
 }
 
 if (!stopping) {
-  const token = await signToken(gatewayConfig.jwtSecret, { dni: ANA });
-  const query = '{ me { fullName drivingLicence { class expiresOn status } } }';
-  console.log(`
+  const where = `
 Ventanilla is ready in ${((Date.now() - started) / 1000).toFixed(1)} s.
 
   GraphQL endpoint  ${base}/graphql
   Playground        ${base}/playground
   Health            ${base}/health
-  Subgraphs         ${subgraphConfigs.map((config) => `${config.name} :${config.port}`).join(', ')}
+  Subgraphs         ${subgraphConfigs.map((config) => `${config.name} :${config.port}`).join(', ')} (they answer only the gateway)`;
+  if (!issuerKeys) {
+    console.log(`${where}
+  Sign-in           ${gatewayConfig.signIn.issuer} (OIDC_ISSUER)
+
+Press Ctrl-C to stop.`);
+  } else {
+    const token = await signCallerToken(issuerKeys, issuerConfig.url, { kind: 'citizen', id: ANA, scopes: [] });
+    const query = '{ me { fullName drivingLicence { class expiresOn status } } }';
+    console.log(`${where}
+  Sign-in           ${issuerConfig.url}, the development issuer (npm run token -- <dni> | --official MTC-0001)
 
 A token for Ana María Quispe Mamani (DNI ${ANA}), valid 12 h:
 
@@ -99,4 +116,5 @@ Try:
     -d '{"query":"${query}"}'
 
 Press Ctrl-C to stop.`);
+  }
 }

@@ -1,5 +1,7 @@
+import { DATA_ACCESS_RECORD, dataAccessResolvers } from '../shared/dataAccess.js';
 import { createSubgraphServer, loadTypeDefs, type SubgraphService } from '../shared/service.js';
 import { buildContext } from './context.js';
+import type { CitizenRef } from './resolvers/Citizen.js';
 import { resolvers } from './resolvers/index.js';
 import { seedIdentity } from './seed.js';
 import { IdentityStore } from './store.js';
@@ -16,8 +18,15 @@ export const identityService: SubgraphService = {
     createSubgraphServer({
       name: 'identity',
       typeDefs,
-      resolvers,
+      resolvers: { ...resolvers, DataAccessConnection: dataAccessResolvers('identity', deps.db) },
       deps,
+      personalData: {
+        owner: 'RENIEC',
+        records: {
+          Citizen: { facts: (citizen: CitizenRef) => ({ subject: citizen.dni, owner: 'RENIEC' }), denied: "You may not see this citizen's RENIEC records." },
+          DataAccessConnection: DATA_ACCESS_RECORD,
+        },
+      },
       buildContext: buildContext(new IdentityStore(deps.db)),
     }),
 };

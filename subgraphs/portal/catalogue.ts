@@ -140,6 +140,8 @@ export const AGENCIES: readonly AgencyEntry[] = [
   { code: 'SUNARP', name: 'Superintendencia Nacional de los Registros Públicos', ruc: '20267073580', website: 'https://www.gob.pe/sunarp' },
   { code: 'MIGRACIONES', name: 'Superintendencia Nacional de Migraciones', ruc: '20551239692', website: 'https://www.gob.pe/migraciones' },
   { code: 'SUNAT', name: 'Superintendencia Nacional de Aduanas y de Administración Tributaria', ruc: '20131312955', website: 'https://www.gob.pe/sunat' },
+  // The platform's own: it runs the portal and the MAC centres, and keeps the record of reads of applications.
+  { code: 'PCM', name: 'Presidencia del Consejo de Ministros', ruc: '20168999926', website: 'https://www.gob.pe/pcm' },
 ];
 
 const MAC_HOURS = 'Monday to Friday 9:00–20:00, Saturday 9:00–13:00';

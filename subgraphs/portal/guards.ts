@@ -1,14 +1,5 @@
-import { assertMayRead as assertMayReadUnder, type Viewer } from '../shared/auth.js';
 import { badUserInput } from '../../lib/errors.js';
 import { isCaseNumber } from './caseNumbers.js';
-
-/** The scope an agency's token needs to read any citizen's applications. */
-export const PORTAL_READ_SCOPE = 'portal:read';
-
-/** Applications are personal: their citizen, or an agency with `portal:read`. Anyone else, anonymous included, is FORBIDDEN. */
-export function assertMayRead(viewer: Viewer | null, dni: string): void {
-  assertMayReadUnder(viewer, dni, PORTAL_READ_SCOPE);
-}
 
 export function assertCaseNumber(id: unknown): asserts id is string {
   if (typeof id !== 'string' || !isCaseNumber(id)) throw badUserInput(`"${String(id)}" is not a case number: they look like CUT-2026-000123.`, 'id');

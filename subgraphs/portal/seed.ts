@@ -5,6 +5,7 @@ import type { SeedOptions } from '../shared/service.js';
 import { formatCaseNumber } from './caseNumbers.js';
 import { AGENCIES, OFFICES, PROCEDURES, STATUS_CHECKS, type ChannelKind, type OfficeEntry, type ProcedureEntry } from './catalogue.js';
 import { receivedNote } from './intake.js';
+import { OFFICIALS } from './officials.js';
 import { searchKey } from './search.js';
 import type { ApplicationStatus } from './store.js';
 
@@ -304,7 +305,7 @@ const PROCEDURE_NAMES = [
 ];
 
 /**
- * The catalogue as `catalogue.ts` has it, restated on every seed in one transaction, so that an edited
+ * The catalogue as `catalogue.ts` has it, and the officials of `officials.ts`, restated on every seed in one transaction, so that an edited
  * fee, title (and its search_text) or requirement reaches a database seeded before the edit. A
  * procedure's requirements and channel offices are replaced outright: nothing references them, so one
  * the catalogue dropped goes too. Agencies, offices, procedures and channels the catalogue dropped are
@@ -379,6 +380,13 @@ export async function seedCatalogue(db: Database): Promise<void> {
       { slug: 'text', kind: 'text', url: 'text', appointment_required: 'bool' },
       PROCEDURES.flatMap((p) => p.channels.map((channel) => [p.slug, channel.kind, channel.url, channel.appointmentRequired])),
       ['slug', 'kind'],
+    );
+    await insertRows(
+      tx,
+      'officials',
+      { id: 'text', name: 'text', agency_code: 'text', office_id: 'text', scope: 'text' },
+      OFFICIALS.map((official) => [official.id, official.name, official.agencyCode, official.officeId, official.scopes.join(' ')]),
+      ['id'],
     );
     await tx.query('DELETE FROM channel_offices WHERE slug = ANY($1)', [slugs]);
     await insertRows(

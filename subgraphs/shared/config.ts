@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_QUERY_LIMITS, queryLimitsFrom, type QueryLimits } from '../../lib/queryLimits.js';
 import { ConfigError, logLevelFrom, parseBoolean, parsePort, type Env } from '../../lib/settings.js';
 
 export { ConfigError };
@@ -7,9 +8,6 @@ export { ConfigError };
 export const SUBGRAPH_PORTS = { identity: 4001, transport: 4002, taxes: 4003, portal: 4004 } as const;
 export type SubgraphName = keyof typeof SUBGRAPH_PORTS;
 export const SUBGRAPH_NAMES = Object.keys(SUBGRAPH_PORTS) as SubgraphName[];
-
-/** The signing secret used when JWT_SECRET is not set; refused when NODE_ENV is production. */
-export const DEVELOPMENT_JWT_SECRET = 'ventanilla-development-secret-do-not-use-in-production';
 
 /** Where embedded databases live by default: `.data/` at the repository root. */
 export const DEFAULT_PGLITE_DIR = fileURLToPath(new URL('../../.data/', import.meta.url));
@@ -26,21 +24,34 @@ export interface SubgraphConfig {
   pgliteDir: string | undefined;
   /** `SEED_ON_START`: load the sample data at start. Default true on PGlite, false on PostgreSQL. */
   seedOnStart: boolean;
-  /** `JWT_SECRET`: HS256 secret shared with the gateway. Default: a development secret (refused in production). */
-  jwtSecret: string;
+  /**
+   * `GATEWAY_JWKS_URL`: the gateway's public keys, which verify the assertion every request must carry.
+   * Default `http://127.0.0.1:<GATEWAY_PORT or 4000>/.well-known/jwks.json`; required when `NODE_ENV=production`.
+   */
+  gatewayJwksUrl: string;
+  /**
+   * This subgraph's own limits on one operation, as the gateway's (see `QueryLimits`), under
+   * `SUBGRAPH_QUERY_MAX_DEPTH` (default 13: the gateway's 12, plus the `_entities` level it adds),
+   * `SUBGRAPH_QUERY_MAX_ALIASES` (30), `SUBGRAPH_QUERY_MAX_COST` (5000), `SUBGRAPH_QUERY_MAX_TOKENS` (4000:
+   * the planner's documents spell out what fragments abbreviate).
+   */
+  queryLimits: QueryLimits;
   /** `LOG_LEVEL`: pino level; default info. */
   logLevel: string;
 }
 
-/** JWT_SECRET, with the development default outside production. */
-export function jwtSecretFrom(env: Env): string {
-  const secret = env.JWT_SECRET;
-  if (secret) {
-    if (secret.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters long.');
-    return secret;
+/** A subgraph's own limits by default: the gateway's, with room for what planning adds. */
+export const DEFAULT_SUBGRAPH_QUERY_LIMITS: Readonly<QueryLimits> = Object.freeze({ ...DEFAULT_QUERY_LIMITS, maxDepth: 13, maxTokens: 4000 });
+
+/** GATEWAY_JWKS_URL, with the local gateway's as the development default. */
+function gatewayJwksUrlFrom(env: Env): string {
+  const url = env.GATEWAY_JWKS_URL;
+  if (url) {
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new ConfigError(`GATEWAY_JWKS_URL must be an http(s) URL, not "${url}".`);
+    return url;
   }
-  if (env.NODE_ENV === 'production') throw new ConfigError('JWT_SECRET must be set when NODE_ENV is production.');
-  return DEVELOPMENT_JWT_SECRET;
+  if (env.NODE_ENV === 'production') throw new ConfigError("GATEWAY_JWKS_URL must be set when NODE_ENV is production: it is how a subgraph knows the gateway.");
+  return `http://127.0.0.1:${parsePort(env.GATEWAY_PORT, 4000, 'GATEWAY_PORT')}/.well-known/jwks.json`;
 }
 
 /** Reads one subgraph's configuration from the environment (the only subgraph code that does). */
@@ -55,7 +66,8 @@ export function loadSubgraphConfig(name: SubgraphName, env: Env = process.env): 
     databaseUrl,
     pgliteDir,
     seedOnStart: parseBoolean(env.SEED_ON_START, databaseUrl === undefined, 'SEED_ON_START'),
-    jwtSecret: jwtSecretFrom(env),
+    gatewayJwksUrl: gatewayJwksUrlFrom(env),
+    queryLimits: queryLimitsFrom(env, 'SUBGRAPH_QUERY', DEFAULT_SUBGRAPH_QUERY_LIMITS),
     logLevel: logLevelFrom(env),
   };
 }

@@ -107,10 +107,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 /**
- * Applies the `.sql` files of `directory` in name order, each once, each in its own transaction.
- * Safe to run from several processes at once: an advisory lock serialises them.
+ * Applies the `.sql` files of `directory` in name order, each once, all in one transaction; each is
+ * remembered as `<prefix><file>`, so that two folders may hold files of the same name. Safe to run
+ * from several processes at once: an advisory lock serialises them.
  */
-export async function migrate(db: Database, directory: URL): Promise<string[]> {
+export async function migrate(db: Database, directory: URL, prefix = ''): Promise<string[]> {
   const files = (await readdir(fileURLToPath(directory))).filter((name) => name.endsWith('.sql')).sort();
   const applied: string[] = [];
   await db.transaction(async (tx) => {
@@ -122,11 +123,12 @@ export async function migrate(db: Database, directory: URL): Promise<string[]> {
     const done = await tx.query<{ name: string }>('SELECT name FROM schema_migrations');
     const seen = new Set(done.rows.map((row) => row.name));
     for (const file of files) {
-      if (seen.has(file)) continue;
+      const name = `${prefix}${file}`;
+      if (seen.has(name)) continue;
       const sql = await readFile(new URL(file, directory), 'utf8');
       await tx.exec(sql);
-      await tx.query('INSERT INTO schema_migrations (name) VALUES ($1)', [file]);
-      applied.push(file);
+      await tx.query('INSERT INTO schema_migrations (name) VALUES ($1)', [name]);
+      applied.push(name);
     }
   });
   return applied;

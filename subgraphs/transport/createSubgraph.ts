@@ -1,5 +1,7 @@
+import { DATA_ACCESS_RECORD, dataAccessResolvers } from '../shared/dataAccess.js';
 import { createSubgraphServer, loadTypeDefs, type SubgraphService } from '../shared/service.js';
 import { buildContext } from './context.js';
+import type { CitizenReference } from './resolvers/Citizen.js';
 import { resolvers } from './resolvers/index.js';
 import { seedTransport } from './seed.js';
 import { TransportStore } from './store.js';
@@ -16,8 +18,16 @@ export const transportService: SubgraphService = {
     createSubgraphServer({
       name: 'transport',
       typeDefs,
-      resolvers,
+      resolvers: { ...resolvers, DataAccessConnection: dataAccessResolvers('transport', deps.db) },
       deps,
+      // Each field's rule names its owner (MTC, SAT or SUNARP); MTC answers for the subgraph otherwise.
+      personalData: {
+        owner: 'MTC',
+        records: {
+          Citizen: { facts: (citizen: CitizenReference) => ({ subject: citizen.dni, owner: null }), denied: "You may not see this citizen's transport records." },
+          DataAccessConnection: DATA_ACCESS_RECORD,
+        },
+      },
       buildContext: buildContext(new TransportStore(deps.db)),
     }),
 };

@@ -12,16 +12,22 @@ import { birthRecordDigitisedVerdict, dniRenewableVerdict, dniValidVerdict } fro
 export const Procedure = {
   __resolveReference: resolveProcedureReference,
 
-  identityChecks(procedure: ProcedureReference, _args: unknown, { viewer, loaders }: IdentityContext): Promise<RequirementCheck[]> {
+  identityChecks(procedure: ProcedureReference, _args: unknown, context: IdentityContext): Promise<RequirementCheck[]> {
+    const { loaders } = context;
     // A DNI RENIEC has no record of is UNKNOWN whatever the requirement: no verdict can be given on it.
     const ofKnownCitizen =
       (decide: (dni: string) => Promise<Verdict>) =>
       async (dni: string): Promise<Verdict> =>
         (await loaders.citizen.load(dni)) ? decide(dni) : unknown(`RENIEC has no record of DNI ${dni}.`);
-    return answerChecks(procedure.requirementCodes, viewer?.dni, {
-      'dni-valid': ofKnownCitizen(async (dni) => dniValidVerdict(await loaders.identityDocument.load(dni))),
-      'dni-renewable': ofKnownCitizen(async (dni) => dniRenewableVerdict(await loaders.identityDocument.load(dni))),
-      'birth-record-digitised': ofKnownCitizen(async (dni) => birthRecordDigitisedVerdict(await loaders.civilRecords.load(dni))),
+    const document = ['Citizen.identityDocument'];
+    return answerChecks(procedure, context, {
+      'dni-valid': { agency: 'RENIEC', reads: document, decide: ofKnownCitizen(async (dni) => dniValidVerdict(await loaders.identityDocument.load(dni))) },
+      'dni-renewable': { agency: 'RENIEC', reads: document, decide: ofKnownCitizen(async (dni) => dniRenewableVerdict(await loaders.identityDocument.load(dni))) },
+      'birth-record-digitised': {
+        agency: 'RENIEC',
+        reads: ['Citizen.civilRecords'],
+        decide: ofKnownCitizen(async (dni) => birthRecordDigitisedVerdict(await loaders.civilRecords.load(dni))),
+      },
     });
   },
 };

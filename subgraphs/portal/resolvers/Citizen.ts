@@ -1,6 +1,6 @@
 import { parseDni } from '../../shared/dni.js';
+import { parseDataAccessPage, type DataAccessPage } from '../../shared/dataAccess.js';
 import type { PortalContext } from '../context.js';
-import { assertMayRead } from '../guards.js';
 
 /** The portal knows a citizen only by DNI: it holds their applications, nothing about the person. */
 export const Citizen = {
@@ -9,8 +9,12 @@ export const Citizen = {
     return { dni: parseDni(dni) };
   },
 
-  applications({ dni }: { dni: string }, _args: unknown, { viewer, loaders }: PortalContext) {
-    assertMayRead(viewer, dni);
+  applications({ dni }: { dni: string }, _args: unknown, { loaders }: PortalContext) {
     return loaders.applicationsByCitizen.load(dni);
+  },
+
+  /** The page asked for, which every agency then answers its part of (see DataAccessConnection). */
+  dataAccess({ dni }: { dni: string }, args: { first: number; after?: string | null }): DataAccessPage {
+    return parseDataAccessPage({ dni, first: args.first, after: args.after ?? '' });
   },
 };

@@ -1,4 +1,5 @@
-import { badUserInput, notFound, unauthenticated } from '../../../lib/errors.js';
+import { badUserInput, forbidden, notFound } from '../../../lib/errors.js';
+import { citizenDni } from '../../shared/auth.js';
 import type { ChannelKind } from '../catalogue.js';
 import type { PortalContext } from '../context.js';
 import { CHANNEL_WORDS, receivedNote } from '../intake.js';
@@ -15,9 +16,10 @@ export const Mutation = {
   async startApplication(
     _: unknown,
     { input }: { input: StartApplicationInput },
-    { viewer, store, loaders, logger }: PortalContext,
+    { caller, store, loaders, logger }: PortalContext,
   ): Promise<StartApplicationPayloadParent> {
-    if (!viewer?.dni) throw unauthenticated('Sign in as a citizen to start an application.');
+    const dni = citizenDni(caller);
+    if (!dni) throw forbidden('Only a citizen starts an application, for themself: sign in as one.');
     const { idempotencyKey } = input;
     if (idempotencyKey.length < 8 || idempotencyKey.length > 128) {
       throw badUserInput('idempotencyKey must be 8 to 128 characters long (a UUID will do).', 'idempotencyKey');
@@ -42,7 +44,7 @@ export const Mutation = {
     }
 
     const { application, created } = await store.startApplication({
-      dni: viewer.dni,
+      dni,
       procedureSlug: procedure.slug,
       channel: channel.kind,
       officeId,

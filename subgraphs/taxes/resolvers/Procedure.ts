@@ -6,17 +6,19 @@ import type { TaxDebtRow } from '../store.js';
 export const Procedure = {
   __resolveReference: resolveProcedureReference,
 
-  taxesChecks(procedure: ProcedureReference, _args: unknown, { viewer, loaders }: TaxesContext): Promise<RequirementCheck[]> {
+  taxesChecks(procedure: ProcedureReference, _args: unknown, context: TaxesContext): Promise<RequirementCheck[]> {
+    const { loaders } = context;
     // Each check loads only what it needs (debts only for 'no-tax-debt'); loaders memoise per request,
     // so every code of every procedure asked reads each record once.
     const debtsOf = async (dni: string): Promise<readonly TaxDebtRow[]> => {
       const taxpayer = await loaders.taxpayerByDni.load(dni);
       return taxpayer ? loaders.debtsByRuc.load(taxpayer.ruc) : [];
     };
-    return answerChecks(procedure.requirementCodes, viewer?.dni, {
-      'no-tax-debt': async (dni) => noTaxDebtVerdict(await debtsOf(dni)),
-      'ruc-not-registered': async (dni) => rucNotRegisteredVerdict(await loaders.taxpayerByDni.load(dni)),
-      'ruc-active': async (dni) => rucActiveVerdict(await loaders.taxpayerByDni.load(dni)),
+    const taxpayer = ['Citizen.taxpayer'];
+    return answerChecks(procedure, context, {
+      'no-tax-debt': { agency: 'SUNAT', reads: ['Citizen.taxpayer', 'Taxpayer.debts'], decide: async (dni) => noTaxDebtVerdict(await debtsOf(dni)) },
+      'ruc-not-registered': { agency: 'SUNAT', reads: taxpayer, decide: async (dni) => rucNotRegisteredVerdict(await loaders.taxpayerByDni.load(dni)) },
+      'ruc-active': { agency: 'SUNAT', reads: taxpayer, decide: async (dni) => rucActiveVerdict(await loaders.taxpayerByDni.load(dni)) },
     });
   },
 };

@@ -1,20 +1,15 @@
 import { badUserInput } from '../../../lib/errors.js';
-import { assertMayReadTaxpayer } from '../access.js';
 import type { TaxesContext } from '../context.js';
 import { rucProblem } from '../ruc.js';
 import type { TaxDebtRow, TaxpayerRow } from '../store.js';
 import type { CitizenReference } from './Citizen.js';
 
 /**
- * The taxpayer with RUC `ruc` if `viewer` may see it (FORBIDDEN otherwise), or null when none is
- * registered. Every way into a Taxpayer goes through here or Citizen.taxpayer, so its fields need no
- * guard of their own.
+ * The taxpayer with RUC `ruc`, or null when none is registered; BAD_USER_INPUT for a malformed RUC.
+ * Who may see it is the schema's to say (`@policy` on Taxpayer) and the guard's to check.
  */
-export async function readTaxpayer(ruc: unknown, { viewer, loaders }: TaxesContext): Promise<TaxpayerRow | null> {
-  const valid = validRuc(ruc);
-  const taxpayer = await loaders.taxpayerByRuc.load(valid);
-  assertMayReadTaxpayer(viewer, valid, taxpayer);
-  return taxpayer;
+export async function taxpayerByRuc(ruc: unknown, { loaders }: TaxesContext): Promise<TaxpayerRow | null> {
+  return loaders.taxpayerByRuc.load(validRuc(ruc));
 }
 
 /** `ruc` itself when it is a well-formed RUC; BAD_USER_INPUT saying what is wrong otherwise. */
@@ -27,7 +22,7 @@ function validRuc(ruc: unknown): string {
 
 export const Taxpayer = {
   __resolveReference(reference: { ruc?: unknown }, context: TaxesContext): Promise<TaxpayerRow | null> {
-    return readTaxpayer(reference.ruc, context);
+    return taxpayerByRuc(reference.ruc, context);
   },
 
   citizen(taxpayer: TaxpayerRow): CitizenReference | null {

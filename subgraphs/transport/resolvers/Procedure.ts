@@ -5,13 +5,22 @@ import { medicalExamVerdict, revalidableVerdict, unpaidFinesVerdict, vehicleOwne
 export const Procedure = {
   __resolveReference: resolveProcedureReference,
 
-  /** The requirements transport answers, each loading only the records it needs. */
-  transportChecks(procedure: ProcedureReference, _args: unknown, { viewer, loaders, today }: TransportContext): Promise<RequirementCheck[]> {
-    return answerChecks(procedure.requirementCodes, viewer?.dni, {
-      'no-unpaid-fines': async (dni) => unpaidFinesVerdict(await loaders.finesByDni.load(dni)),
-      'medical-exam-approved': async (dni) => medicalExamVerdict(await loaders.latestMedicalExamByDni.load(dni), today),
-      'licence-revalidable': async (dni) => revalidableVerdict(await loaders.licenceByDni.load(dni), today),
-      'vehicle-owner': async (dni) => vehicleOwnerVerdict(await loaders.vehiclesByOwner.load(dni)),
+  /** The requirements transport answers, each loading only the records it needs, each read on its owner's record. */
+  transportChecks(procedure: ProcedureReference, _args: unknown, context: TransportContext): Promise<RequirementCheck[]> {
+    const { loaders, today } = context;
+    return answerChecks(procedure, context, {
+      'no-unpaid-fines': { agency: 'SAT', reads: ['Citizen.trafficFines'], decide: async (dni) => unpaidFinesVerdict(await loaders.finesByDni.load(dni)) },
+      'medical-exam-approved': {
+        agency: 'MTC',
+        reads: ['Citizen.medicalExam'],
+        decide: async (dni) => medicalExamVerdict(await loaders.latestMedicalExamByDni.load(dni), today),
+      },
+      'licence-revalidable': {
+        agency: 'MTC',
+        reads: ['Citizen.drivingLicence'],
+        decide: async (dni) => revalidableVerdict(await loaders.licenceByDni.load(dni), today),
+      },
+      'vehicle-owner': { agency: 'SUNARP', reads: ['Citizen.vehicles'], decide: async (dni) => vehicleOwnerVerdict(await loaders.vehiclesByOwner.load(dni)) },
     });
   },
 };
