@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { SupergraphManager } from '@apollo/gateway';
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import {
-  GraphQLError,
   Kind,
   parse,
   print,
@@ -84,6 +84,12 @@ interface Denial {
 }
 
 const MARKER_PREFIX = '_ventanilla_denied_';
+
+/**
+ * Apollo Server keeps an error's path only if it is a GraphQLError of its own graphql-js instance,
+ * the CommonJS one: an ESM loader (vitest's) may hand this module another. `require` gets Apollo's.
+ */
+const { GraphQLError } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 
 /** The client's operation with every field the caller may not see replaced, or null when they may see it all. */
 export function withoutDeniedFields(
@@ -275,7 +281,9 @@ export function enforceAccess(inner: GatewayInterface, logger: Logger): GatewayI
         const result = await executor({ ...requestContext, document: rewritten.document, queryHash });
         const { data, errors } = answerWithDenials(result.data, rewritten.denials);
         const denied = errors.map(({ message, path, extensions }) => new GraphQLError(message, { path, extensions }));
-        return { ...result, data, errors: [...(result.errors ?? []), ...denied] };
+        const { errors: upstream = [], ...rest } = result;
+        const all = [...upstream, ...denied];
+        return all.length ? { ...rest, data, errors: all } : { ...rest, data };
       };
       return { executor: authorised };
     },

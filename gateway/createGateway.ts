@@ -21,6 +21,7 @@ import { enforceAccess, plannerSupergraphs } from './authorization.js';
 import { SubgraphDataSource } from './SubgraphDataSource.js';
 import { assertion } from './traffic/assertion.js';
 import { chainTraffic } from './traffic/chain.js';
+import { requestId } from './traffic/requestId.js';
 import { timeout } from './traffic/timeout.js';
 import { supergraphProvider, subgraphsOf, type SubgraphEndpoint, type SupergraphSource } from './supergraph.js';
 
@@ -72,7 +73,7 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
   const timeoutMs = options.subgraphTimeoutMs ?? DEFAULT_SUBGRAPH_TIMEOUT_MS;
   const supergraph = supergraphProvider(options.supergraph, logger);
   // One concern a wrapper: the assertion is signed before the timeout's clock starts.
-  const traffic = chainTraffic([assertion(options.keys), timeout(timeoutMs)]);
+  const traffic = chainTraffic([requestId(), assertion(options.keys), timeout(timeoutMs)]);
   const gateway = new ApolloGateway({
     supergraphSdl: plannerSupergraphs(supergraph),
     buildService: ({ name, url }) => new SubgraphDataSource({ name, url: routingUrl(subgraphUrls, name, url ?? ''), logger, traffic }),

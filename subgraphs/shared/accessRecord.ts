@@ -240,7 +240,7 @@ export interface RecordVerification {
   entries: number;
   /** The last entry's hash: publish it elsewhere to detect a rewritten tail later. */
   headHash: string | null;
-  problem: { kind: 'altered' | 'inserted' | 'deleted'; position: number; message: string } | null;
+  problem: { kind: 'altered' | 'inserted' | 'deleted' | 'unchained'; position: number; message: string } | null;
 }
 
 /** How many entries `verifyAccessRecord` reads at once. */
@@ -249,9 +249,9 @@ const VERIFY_BATCH = 5000;
 /**
  * Walks the whole record in position order and checks every link: each entry's hash against its
  * contents, its previous hash against the entry before it, and positions for gaps. It names the first
- * problem: an entry altered (contents no longer match their hash, or a hash recomputed that the next
- * entry does not chain to), inserted (the chain steps over it), or deleted (a gap, or a link to an
- * entry that is not there). A chain proves only what lies before its last entry: entries appended by
+ * problem: an entry altered (its contents no longer match its hash), inserted (the chain steps over
+ * it), deleted (a gap, or a link to an entry that is not there), or unchained (the next entry does not
+ * chain to it: its hash was recomputed, or entries after it were deleted and the gap closed). A chain proves only what lies before its last entry: entries appended by
  * someone who recomputes every hash, or a record emptied, need the head hash kept elsewhere.
  */
 export async function verifyAccessRecord(db: Queryable): Promise<RecordVerification> {
@@ -289,7 +289,7 @@ export async function verifyAccessRecord(db: Queryable): Promise<RecordVerificat
     }
     const following = await peek();
     const at = entry.position;
-    const problem = (kind: 'altered' | 'inserted' | 'deleted', position: number, message: string) => ({ entries, headHash: null, problem: { kind, position, message } });
+    const problem = (kind: NonNullable<RecordVerification['problem']>['kind'], position: number, message: string) => ({ entries, headHash: null, problem: { kind, position, message } });
     if (following && following.previousHash === expectedPrevious) {
       return problem('inserted', at, `entry ${at} was inserted: the entries around it chain past it`);
     }
@@ -301,7 +301,12 @@ export async function verifyAccessRecord(db: Queryable): Promise<RecordVerificat
       return problem('deleted', expectedPosition, `entry ${expectedPosition} was deleted: the record goes from ${expectedPosition - 1} to ${at}`);
     }
     if (accepted) {
-      return problem('altered', accepted.position, `entry ${accepted.position} was altered: its hash was recomputed, and entry ${at} does not chain to it`);
+      // Either reading fits: the chain alone cannot tell them apart, so both are named.
+      return problem(
+        'unchained',
+        at,
+        `entry ${at} does not chain to entry ${accepted.position}: entry ${accepted.position} was altered (its hash recomputed), or entries after it were deleted and the positions closed up`,
+      );
     }
     return problem('deleted', at, `an entry before ${at} was deleted: entry ${at} chains to one that is not there`);
   }

@@ -130,7 +130,7 @@ export function guardPersonalData<Context extends BaseContext>(
       if (ROOT_TYPES.has(typeName)) {
         const returned = namedTypeName(field.type);
         const rule = combineRules([fieldRule, rules.types.get(returned)]);
-        if (rule) fieldResolvers[field.name.value] = guardRootField(rule, policy.records[returned], original);
+        if (rule) fieldResolvers[field.name.value] = guardRootField(rule, policy.records[returned], original, typeName === 'Query');
         continue;
       }
       if (keys.has(field.name.value) || field.directives?.some((directive) => directive.name.value === 'external')) continue;
@@ -191,19 +191,27 @@ function guardField<Context extends BaseContext>(
 }
 
 /**
- * A root field (`application(id:)`): decided on the caller first, then on the record it found. A
- * caller whom the record's facts decide for learns nothing from a missing record: it is refused as
- * someone else's would be.
+ * A root field: decided on the caller first, then on the record it returns. A lookup
+ * (`application(id:)`) tells a caller whom the record's facts decide for nothing by a missing record:
+ * it is refused as someone else's would be. A mutation's NOT_FOUND is about its input, and stays.
  */
-function guardRootField<Context extends BaseContext>(rule: AccessRule, record: RecordType<Context> | undefined, resolve: Resolver<Context>): Resolver<Context> {
+function guardRootField<Context extends BaseContext>(
+  rule: AccessRule,
+  record: RecordType<Context> | undefined,
+  resolve: Resolver<Context>,
+  lookup: boolean,
+): Resolver<Context> {
   const denied = record?.denied ?? DEFAULT_DENIED;
   return async (parent, args, context, info) => {
     const asking = askingOf(context);
     const decision = decideAccess(rule, asking);
     if (decision !== 'allowed') throw refusal(decision, rule, asking, denied);
     if (!record || allowedWhateverTheRecord(rule, asking)) return resolve(parent, args, context, info);
-    const found = await resolvedOrMissing(() => resolve(parent, args, context, info));
-    if (found === null || found === undefined) throw forbidden(denied);
+    const found = lookup ? await resolvedOrMissing(() => resolve(parent, args, context, info)) : await resolve(parent, args, context, info);
+    if (found === null || found === undefined) {
+      if (lookup) throw forbidden(denied);
+      return found;
+    }
     if (decideAccess(rule, asking, await record.facts(found, context)) !== 'allowed') throw forbidden(denied);
     return found;
   };

@@ -74,7 +74,7 @@ export function answerChecks<Code extends string>(procedure: ProcedureReference,
   const dni = citizenDni(context.caller);
   return Promise.all(
     asked.map(async (code) => {
-      if (!dni) return { code, ...unknown('Sign in as a citizen to check.') };
+      if (!dni) return { code, ...unknown('Sign in to check.') };
       const check = checks[code];
       for (const field of check.reads) {
         context.access.note({

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { todayInPeru } from './calendar.js';
 import { configOrExit } from '../../lib/settings.js';
@@ -20,16 +20,60 @@ export interface DatabaseLocation {
 /** The migrations of what every subgraph's database holds (the access record), whatever the agency. */
 const PLATFORM_MIGRATIONS = new URL('./migrations/', import.meta.url);
 
-/** Opens a subgraph's own database where `location` says and migrates it; on failure, nothing is left open. */
-export async function openServiceDatabase(service: SubgraphService, location: DatabaseLocation): Promise<Database> {
-  let dataDir: string | undefined;
+/**
+ * Opens agency `name`'s database where `location` says, as it is (no migration). An embedded one is
+ * locked to this process while open: PGlite is one process's, and a second (a seed, `audit:verify`,
+ * another start) would corrupt it; that one is refused with the holder's pid instead.
+ */
+export async function openAgencyDatabase(name: string, location: DatabaseLocation): Promise<Database> {
   if (location.databaseUrl) {
     await ensureDatabaseOf(location.databaseUrl);
-  } else if (location.pgliteDir) {
-    dataDir = join(location.pgliteDir, service.name);
-    await mkdir(dataDir, { recursive: true });
+    return openDatabase({ url: location.databaseUrl });
   }
-  const db = await openDatabase({ url: location.databaseUrl, dataDir });
+  if (!location.pgliteDir) return openDatabase({});
+  const dataDir = join(location.pgliteDir, name);
+  await mkdir(dataDir, { recursive: true });
+  const unlock = await lockFolder(dataDir);
+  try {
+    const db = await openDatabase({ dataDir });
+    return { ...db, close: () => db.close().finally(unlock) };
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+/** Makes `folder` this process's: a pid file, refused while a living process holds one. */
+async function lockFolder(folder: string): Promise<() => Promise<void>> {
+  const lockFile = join(folder, 'ventanilla.pid');
+  for (;;) {
+    try {
+      await writeFile(lockFile, String(process.pid), { flag: 'wx' });
+      return () => rm(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = Number(await readFile(lockFile, 'utf8').catch(() => ''));
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+      throw new Error(`The embedded database ${folder} is in use by process ${holder}: stop it first (or use PostgreSQL, which many processes share).`);
+    }
+    // Left by a process that is gone: taken over.
+    await rm(lockFile, { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Opens a subgraph's own database where `location` says and migrates it; on failure, nothing is left open. */
+export async function openServiceDatabase(service: SubgraphService, location: DatabaseLocation): Promise<Database> {
+  const db = await openAgencyDatabase(service.name, location);
   try {
     // What every agency's database holds first: its access record.
     await migrate(db, PLATFORM_MIGRATIONS, 'platform/');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadGatewayConfig, routingUrl } from '../../gateway/config.js';
 import { DEFAULT_SUPERGRAPH_FILE } from '../../schema/compose.js';
 import { subgraphsOf } from '../../gateway/supergraph.js';
-import { DEVELOPMENT_JWT_SECRET } from '../../subgraphs/shared/config.js';
+import { DEFAULT_GATEWAY_KEYS_FILE } from '../../gateway/config.js';
 import { TOYS, toySupergraph } from './toys.js';
 
 describe('loadGatewayConfig', () => {
@@ -11,13 +11,23 @@ describe('loadGatewayConfig', () => {
       supergraph: { kind: 'file', path: DEFAULT_SUPERGRAPH_FILE, watch: true },
       port: 4000,
       host: '127.0.0.1',
-      jwtSecret: DEVELOPMENT_JWT_SECRET,
+      signIn: {
+        issuer: 'http://127.0.0.1:4010',
+        jwksUrl: undefined,
+        audience: 'ventanilla',
+        algorithms: ['ES256', 'RS256', 'EdDSA'],
+        clockSkewSeconds: 60,
+        refuseDevelopmentIssuer: false,
+      },
+      keysFile: DEFAULT_GATEWAY_KEYS_FILE,
+      production: false,
       subgraphUrls: {},
       subgraphTimeoutMs: 10_000,
       queryLimits: { maxDepth: 12, maxAliases: 30, maxCost: 5000, maxTokens: 2000 },
       logLevel: 'info',
     });
     expect(DEFAULT_SUPERGRAPH_FILE).toMatch(/\/schema\/supergraph\.graphql$/);
+    expect(DEFAULT_GATEWAY_KEYS_FILE).toMatch(/\/\.data\/gateway\/keys\.json$/);
   });
 
   it('reads the environment, and a flag wins over its variable', () => {
@@ -26,7 +36,12 @@ describe('loadGatewayConfig', () => {
       GATEWAY_PORT: '4100',
       LISTEN_HOST: '0.0.0.0',
       SUPERGRAPH_WATCH: 'false',
-      JWT_SECRET: 's'.repeat(32),
+      OIDC_ISSUER: 'https://login.gob.pe',
+      OIDC_JWKS_URL: 'https://login.gob.pe/keys',
+      TOKEN_AUDIENCE: 'portal',
+      TOKEN_ALGORITHMS: 'ES256,EdDSA',
+      TOKEN_CLOCK_SKEW_SECONDS: '30',
+      GATEWAY_KEYS_FILE: '/run/secrets/gateway-keys.json',
       SUBGRAPH_URL_IDENTITY: 'http://identity:4001/graphql',
       SUBGRAPH_TIMEOUT_MS: '2500',
       QUERY_MAX_DEPTH: '8',
@@ -39,7 +54,16 @@ describe('loadGatewayConfig', () => {
       supergraph: { kind: 'file', path: '/srv/a.graphql', watch: false },
       port: 0,
       host: '0.0.0.0',
-      jwtSecret: 's'.repeat(32),
+      signIn: {
+        issuer: 'https://login.gob.pe',
+        jwksUrl: 'https://login.gob.pe/keys',
+        audience: 'portal',
+        algorithms: ['ES256', 'EdDSA'],
+        clockSkewSeconds: 30,
+        refuseDevelopmentIssuer: false,
+      },
+      keysFile: '/run/secrets/gateway-keys.json',
+      production: false,
       subgraphUrls: { identity: 'http://identity:4001/graphql' },
       subgraphTimeoutMs: 2500,
       queryLimits: { maxDepth: 8, maxAliases: 10, maxCost: 20_000, maxTokens: 4000 },
@@ -69,9 +93,14 @@ describe('loadGatewayConfig', () => {
     [[], { QUERY_MAX_ALIASES: '-1' }, 'QUERY_MAX_ALIASES must be a whole number from 1 to 10000'],
     [[], { QUERY_MAX_COST: '5e3' }, 'QUERY_MAX_COST must be a whole number'],
     [[], { QUERY_MAX_TOKENS: 'unlimited' }, 'QUERY_MAX_TOKENS must be a whole number'],
-    [[], { NODE_ENV: 'production' }, 'JWT_SECRET must be set'],
-    [[], { JWT_SECRET: 'short' }, 'at least 32 characters'],
-  ])('refuses %j %j with a ConfigError', (argv, env, message) => {
+    [[], { NODE_ENV: 'production', GATEWAY_KEYS_FILE: '/k.json' }, 'OIDC_ISSUER must be set when NODE_ENV is production'],
+    [[], { NODE_ENV: 'production', OIDC_ISSUER: 'https://login.gob.pe' }, 'GATEWAY_KEYS_FILE must be set when NODE_ENV is production'],
+    [[], { OIDC_ISSUER: 'login.gob.pe' }, 'OIDC_ISSUER must be an http(s) URL'],
+    // A shared secret is exactly what asymmetric sign-in does away with.
+    [[], { TOKEN_ALGORITHMS: 'ES256,HS256' }, 'TOKEN_ALGORITHMS must list asymmetric algorithms among ES256, RS256, EdDSA, not "HS256"'],
+    [[], { TOKEN_ALGORITHMS: 'none' }, 'not "none"'],
+    [[], { TOKEN_CLOCK_SKEW_SECONDS: '3600' }, 'TOKEN_CLOCK_SKEW_SECONDS must be a whole number from 0 to 600'],
+  ])('refuses %j %j with a ConfigError', (argv, env: Record<string, string>, message) => {
     expect(() => loadGatewayConfig(argv, env)).toThrowError(ConfigError);
     expect(() => loadGatewayConfig(argv, env)).toThrowError(message);
   });
@@ -86,8 +115,8 @@ describe('routing', () => {
 
   it('lists the subgraphs a supergraph routes to', () => {
     const sdl = toySupergraph([
-      { name: 'people', url: 'http://10.0.0.1:5001/graphql', typeDefs: TOYS.people.typeDefs, close: async () => {} },
-      { name: 'pets', url: 'http://10.0.0.2:5002/graphql', typeDefs: TOYS.pets.typeDefs, close: async () => {} },
+      { name: 'people', url: 'http://10.0.0.1:5001/graphql', typeDefs: TOYS.people.typeDefs, requests: () => 0, close: async () => {} },
+      { name: 'pets', url: 'http://10.0.0.2:5002/graphql', typeDefs: TOYS.pets.typeDefs, requests: () => 0, close: async () => {} },
     ]);
     expect(subgraphsOf(sdl)).toEqual([
       { name: 'people', url: 'http://10.0.0.1:5001/graphql' },

@@ -22,6 +22,7 @@ import {
 } from '../../lib/queryLimits.js';
 import { errorCodes, graphql } from '../helpers/graphql.js';
 import { startGateway, type RunningGateway } from '../helpers/platform.js';
+import { supergraphForPlanner } from '../../gateway/authorization.js';
 import { capturingLogger, startToySubgraph, toySupergraph, type ToySubgraph } from './toys.js';
 
 /** `{ a0: <selection> a1: <selection> ... }` with `count` aliases. */
@@ -136,7 +137,7 @@ describe('the defaults, over the committed supergraph', () => {
   // The API schema the gateway validates against, rebuilt by this module's graphql-js: federation's
   // own is built by graphql's CommonJS build, which `validate` here (its ESM build) would refuse.
   const schema: GraphQLSchema = buildSchema(
-    printSchema(Supergraph.build(readFileSync(new URL('../../schema/supergraph.graphql', import.meta.url), 'utf8')).apiSchema()),
+    printSchema(Supergraph.build(supergraphForPlanner(readFileSync(new URL('../../schema/supergraph.graphql', import.meta.url), 'utf8'))).apiSchema()),
   );
   // The repository's copy of the published contract (test/integration/contractCopy.test.ts keeps them equal).
   const contract = readFileSync(new URL('../contract/portal.graphql', import.meta.url), 'utf8');

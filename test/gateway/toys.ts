@@ -20,6 +20,8 @@ export interface ToySubgraph {
   name: string;
   url: string;
   typeDefs: DocumentNode;
+  /** How many operations it has been asked, health checks included. */
+  requests(): number;
   close(): Promise<void>;
 }
 
@@ -79,11 +81,15 @@ export async function startToySubgraph(name: ToyName, port = 0): Promise<ToySubg
     schema: buildSubgraphSchema([{ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }]),
     logger: pino({ level: 'silent' }),
   });
+  let requests = 0;
   const { url } = await startStandaloneServer(server, {
     listen: { port, host: '127.0.0.1' },
-    context: async ({ req }) => ({ headers: req.headers }),
+    context: async ({ req }) => {
+      requests += 1;
+      return { headers: req.headers };
+    },
   });
-  return { name, url, typeDefs, close: () => server.stop() };
+  return { name, url, typeDefs, requests: () => requests, close: () => server.stop() };
 }
 
 /** The supergraph of `subgraphs`, with their current URLs. */

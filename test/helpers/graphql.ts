@@ -1,17 +1,24 @@
-import { signToken } from '../../subgraphs/shared/auth.js';
-import { DEVELOPMENT_JWT_SECRET } from '../../subgraphs/shared/config.js';
+import { asCitizen, asOfficial, asService, tokenFor } from './trust.js';
 
-/** The secret every test server is started with. */
-export const TEST_JWT_SECRET = DEVELOPMENT_JWT_SECRET;
-
-/** A citizen's token, as `npm run token -- <dni>` prints it. */
-export function citizenToken(dni: string, expiresIn: string | number = '1h'): Promise<string> {
-  return signToken(TEST_JWT_SECRET, { dni }, expiresIn);
+/** A bearer token and the purpose stated with it (officials and agency services must state one). */
+export interface Credentials {
+  token: string;
+  purpose?: string;
 }
 
-/** An agency's token with the given scopes (e.g. `transport:read`) and no citizen. */
-export function agencyToken(scopes: string[]): Promise<string> {
-  return signToken(TEST_JWT_SECRET, { scopes }, '1h');
+/** A citizen's token, as `npm run token -- <dni>` prints it (signed by the test issuer). */
+export function citizenToken(dni: string, expiresIn: string | number = '1h'): Promise<string> {
+  return tokenFor(asCitizen(dni), { expiresIn });
+}
+
+/** An agency service's token with the given scopes (e.g. `transport:read`), with a purpose stated. */
+export async function agencyToken(scopes: string[], purpose = 'integration test'): Promise<Credentials> {
+  return { token: await tokenFor(asService(scopes)), purpose };
+}
+
+/** A seeded official's token (domain.md §7), with a purpose stated unless told otherwise. */
+export async function officialToken(id: string, purpose: string | undefined = 'integration test'): Promise<Credentials> {
+  return { token: await tokenFor(asOfficial(id)), purpose };
 }
 
 /** A GraphQL response as it came over HTTP. */
@@ -22,14 +29,21 @@ export interface GraphQLResponse<Data = any> {
   extensions?: Record<string, unknown>;
 }
 
-/** POSTs one operation to `url` (ending in /graphql) with an optional bearer token. */
+/** The headers that carry `auth`: a bearer token (a caller's, or a gateway assertion for a subgraph) and its purpose. */
+export function authHeaders(auth: string | Credentials | undefined): Record<string, string> {
+  if (auth === undefined) return {};
+  const { token, purpose } = typeof auth === 'string' ? { token: auth, purpose: undefined } : auth;
+  return { authorization: `Bearer ${token}`, ...(purpose ? { 'x-purpose': purpose } : {}) };
+}
+
+/** POSTs one operation to `url` (ending in /graphql) with an optional bearer token (and purpose). */
 export async function graphql<Data = any>(
   url: string,
   query: string,
   variables?: Record<string, unknown>,
-  token?: string,
+  auth?: string | Credentials,
 ): Promise<GraphQLResponse<Data>> {
-  const { headers: _headers, ...response } = await postRaw<Data>(url, JSON.stringify({ query, variables }), token ? { authorization: `Bearer ${token}` } : {});
+  const { headers: _headers, ...response } = await postRaw<Data>(url, JSON.stringify({ query, variables }), authHeaders(auth));
   return response;
 }
 

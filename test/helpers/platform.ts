@@ -3,8 +3,11 @@ import type { SupergraphSource } from '../../gateway/supergraph.js';
 import { composeSupergraph, formatProblems } from '../../schema/compose.js';
 import type { SubgraphName } from '../../subgraphs/shared/config.js';
 import { listen } from '../../lib/http.js';
+import { remoteKeys } from '../../lib/keySources.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
-import { TEST_JWT_SECRET } from './graphql.js';
+import { signIn, type SignInOptions } from '../../lib/signIn.js';
+import { GATEWAY_KEY_CACHE } from '../../subgraphs/shared/start.js';
+import { testSignInOptions, testTrust } from './trust.js';
 import { startSubgraph, type RunningSubgraph, type StartOptions } from './subgraph.js';
 
 /** A gateway listening on an OS-picked port. */
@@ -17,8 +20,14 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** What a test may choose of the gateway: createGateway's options but the secret (TEST_JWT_SECRET), and more. */
-export interface StartGatewayOptions extends Omit<GatewayOptions, 'supergraph' | 'jwtSecret'> {
+/**
+ * What a test may choose of the gateway: createGateway's options, where sign-in and keys default to
+ * the test identity provider's and the test gateway keys (see trust.ts), and more.
+ */
+export interface StartGatewayOptions extends Omit<GatewayOptions, 'supergraph' | 'signIn' | 'keys'> {
+  /** Changes to how sign-in is verified (the test issuer, audience `ventanilla`, ...). */
+  signIn?: Partial<SignInOptions>;
+  keys?: GatewayOptions['keys'];
   /** Default: a silent logger. */
   logger?: Logger;
   /** Wait until it serves before resolving (default true); false to see it starting. */
@@ -26,12 +35,14 @@ export interface StartGatewayOptions extends Omit<GatewayOptions, 'supergraph' |
 }
 
 /**
- * Starts the gateway on port 0 over `supergraph` with TEST_JWT_SECRET and, unless told otherwise,
- * waits until it serves; on failure, nothing is left running.
+ * Starts the gateway on port 0 over `supergraph`, trusting the test identity provider and signing
+ * with the test gateway keys, and, unless told otherwise, waits until it serves; on failure, nothing
+ * is left running.
  */
 export async function startGateway(supergraph: SupergraphSource, options: StartGatewayOptions = {}): Promise<RunningGateway> {
-  const { logger = createLogger('gateway', 'silent'), waitForReady = true, ...gatewayOptions } = options;
-  const gateway = createGateway({ ...gatewayOptions, supergraph, jwtSecret: TEST_JWT_SECRET }, { logger });
+  const { logger = createLogger('gateway', 'silent'), waitForReady = true, signIn: signInChanges, keys, ...gatewayOptions } = options;
+  const verifier = signIn(await testSignInOptions(signInChanges));
+  const gateway = createGateway({ ...gatewayOptions, supergraph, signIn: verifier, keys: keys ?? (await testTrust()).gatewayKeys }, { logger });
   const listening = await listen(gateway.app, 0, '127.0.0.1').catch(async (error: unknown) => {
     await gateway.stop();
     throw error;
@@ -70,8 +81,12 @@ function closingOnce(subgraph: RunningSubgraph): RunningSubgraph {
 export async function startPlatform(options: StartOptions = {}): Promise<Platform> {
   // Loaded on demand: gateway tests over toy subgraphs need none of the agencies' code.
   const services = (await import('../../subgraphs/services.js')).SERVICES;
+  // Subgraphs verify assertions against the keys the gateway serves, over HTTP as in production; the
+  // gateway starts last (it needs their URLs), so its address is filled in once it listens.
+  let gatewayBaseUrl: string | undefined;
+  const gatewayKeys = remoteKeys(() => new URL(`${gatewayBaseUrl ?? 'http://127.0.0.1:1'}/.well-known/jwks.json`), GATEWAY_KEY_CACHE);
   const started = await Promise.allSettled(
-    services.map(async (service) => ({ service, subgraph: closingOnce(await startSubgraph(service, options)) })),
+    services.map(async (service) => ({ service, subgraph: closingOnce(await startSubgraph(service, { ...options, gatewayKeys })) })),
   );
   const running = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const closeSubgraphs = () => Promise.all(running.map(({ subgraph }) => subgraph.close()));
@@ -84,7 +99,12 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
       running.map(({ service, subgraph }) => ({ name: service.name, routingUrl: subgraph.url, typeDefs: service.typeDefs })),
     );
     if (composition.errors) throw new Error(`The subgraphs do not compose:\n${formatProblems(composition.errors)}`);
-    const gateway = await startGateway({ kind: 'sdl', sdl: composition.supergraphSdl });
+    const gateway = await startGateway({ kind: 'sdl', sdl: composition.supergraphSdl }, { waitForReady: false });
+    gatewayBaseUrl = gateway.baseUrl;
+    await gateway.gateway.ready.catch(async (error: unknown) => {
+      await gateway.close();
+      throw error;
+    });
 
     const subgraphs = Object.fromEntries(running.map(({ service, subgraph }) => [service.name, subgraph])) as Record<SubgraphName, RunningSubgraph>;
     return {

@@ -6,7 +6,10 @@ import { createLogger } from '../../lib/logger.js';
 import type { SubgraphService } from '../../subgraphs/shared/service.js';
 import { openServiceDatabase } from '../../subgraphs/shared/start.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
-import { graphql, TEST_JWT_SECRET } from './graphql.js';
+import type { JWTVerifyGetKey } from 'jose';
+import type { Caller } from '../../lib/caller.js';
+import { graphql } from './graphql.js';
+import { assertionFor, testGatewayKeys } from './trust.js';
 
 /** The day test data is seeded relative to: today, as the servers judge "expired" against the clock. */
 export const TEST_TODAY = todayInPeru();
@@ -17,6 +20,8 @@ export interface RunningSubgraph {
   /** `http://127.0.0.1:<port>/graphql`. */
   url: string;
   db: Database;
+  /** The assertion the gateway would send this subgraph for `caller` (null: anonymous) and `purpose`. */
+  as(caller: Caller | null, purpose?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -25,6 +30,8 @@ export interface StartOptions {
   engine?: 'postgres' | 'pglite';
   /** Generated citizens to seed besides the personas (default 50). */
   citizens?: number;
+  /** The gateway keys assertions are verified against; default the test gateway's, held in memory. */
+  gatewayKeys?: JWTVerifyGetKey;
 }
 
 /** Starts `service` as in production but on port 0 and a throwaway database; `close()` undoes it all. */
@@ -38,12 +45,14 @@ export async function startSubgraph(service: SubgraphService, options: StartOpti
   });
   try {
     await service.seed(db, { citizens: options.citizens ?? 50, today: TEST_TODAY });
-    const server = await service.create({ db, logger: createLogger(service.name, 'silent'), jwtSecret: TEST_JWT_SECRET });
+    const gatewayKeys = options.gatewayKeys ?? (await testGatewayKeys());
+    const server = await service.create({ db, logger: createLogger(service.name, 'silent'), gatewayKeys });
     const listening = await listen(server.app, 0, '127.0.0.1');
     return {
       name: service.name,
       url: `${listening.url}/graphql`,
       db,
+      as: (caller, purpose) => assertionFor(service.name, caller, purpose ?? null),
       async close() {
         await listening.close();
         await server.stop();
@@ -82,17 +91,20 @@ export async function countStatementsPerTable<Name extends string, T>(
 }
 
 /**
- * Resolves `representations` through the `_entities` operation `query`, checks that the answer has no
- * errors, and counts the statements it cost per table (see countStatementsPerTable).
+ * Resolves `representations` through the `_entities` operation `query` as `caller` (null: anonymous),
+ * checks that the answer has no errors, and counts the statements it cost per table (see
+ * countStatementsPerTable).
  */
 export async function resolveEntities(
   subgraph: RunningSubgraph,
   query: string,
   representations: unknown[],
-  token?: string,
+  caller: Caller | null,
+  purpose?: string,
 ): Promise<{ entities: any[]; perTable: Record<string, number> }> {
+  const assertion = await subgraph.as(caller, purpose);
   const { result: response, counts } = await countStatementsPerTable({ subgraph: subgraph.db }, () =>
-    graphql(subgraph.url, query, { representations }, token),
+    graphql(subgraph.url, query, { representations }, assertion),
   );
   expect(response.errors).toBeUndefined();
   return { entities: response.data._entities, perTable: counts.subgraph };

@@ -1,9 +1,9 @@
-import { SignJWT } from 'jose';
+import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signToken } from '../../subgraphs/shared/auth.js';
 import { generatedDni } from '../../subgraphs/shared/seeding.js';
 import { rucForDni } from '../../subgraphs/taxes/ruc.js';
-import { agencyToken, citizenToken, graphql, postRaw, TEST_JWT_SECRET, type GraphQLResponse } from '../helpers/graphql.js';
+import { agencyToken, citizenToken, graphql, postRaw, type Credentials, type GraphQLResponse } from '../helpers/graphql.js';
+import { testTrust } from '../helpers/trust.js';
 import { startPlatform, type Platform } from '../helpers/platform.js';
 import { ANA, LUIS } from '../helpers/personas.js';
 import { CONTRACT_SOURCE, sendContractOperation } from './support.js';
@@ -37,11 +37,11 @@ interface Case {
   path?: (string | number)[];
 }
 
-const ask = (query: string, variables?: Record<string, unknown>, token?: string) => graphql(platform.url, query, variables, token);
+const ask = (query: string, variables?: Record<string, unknown>, token?: string | Credentials) => graphql(platform.url, query, variables, token);
 const withAuthorization = (authorization: string, query = '{ procedures(first: 1) { totalCount } }') =>
   postRaw(platform.url, JSON.stringify({ query }), { authorization });
 const START = 'mutation ($input: StartApplicationInput!) { startApplication(input: $input) { application { id } } }';
-const startAs = (token: string | undefined, input: Record<string, unknown>) => ask(START, { input }, token);
+const startAs = (token: string | Credentials | undefined, input: Record<string, unknown>) => ask(START, { input }, token);
 const key = (label: string) => `bad-input-${label}-${process.pid}`;
 
 /** A cursor shaped like the portal's (base64url JSON) but of a version it never produced. */
@@ -150,8 +150,8 @@ describe('lookups that find nothing: NOT_FOUND', () => {
     ['an unknown slug', () => ask('{ procedure(slug: "licencia-para-volar") { slug } }'), 'portal', ['procedure']],
     ['an unknown slug in WhatDoINeed', () => sendContractOperation(platform.url, 'WhatDoINeed', { slug: 'licencia-para-volar' }), 'portal', ['procedure']],
     ['an unknown case number, for an agency that may read any', async () => ask('{ application(id: "CUT-2020-999999") { id } }', {}, await agencyToken(['portal:read'])), 'portal', ['application']],
-    ['an unknown DNI, for an agency that may read it', async () => ask('{ citizen(dni: "99999999") { dni } }', {}, await agencyToken(['identity:read'])), 'identity', ['citizen']],
-    ['his own RUC, never registered', () => ask(`{ taxpayer(ruc: "${rucForDni(LUIS)}") { ruc } }`, {}, luis), 'taxes', ['taxpayer']],
+    ['an unknown DNI, for an agency that may read it', async () => ask('{ citizen(dni: "99999999") { fullName } }', {}, await agencyToken(['identity:read'])), 'identity', ['citizen', 'fullName']],
+    ['an unregistered RUC, for an agency that may read any', async () => ask(`{ taxpayer(ruc: "${rucForDni(LUIS)}") { ruc } }`, {}, await agencyToken(['taxes:read'])), 'taxes', ['taxpayer']],
     ['a procedure to start that does not exist', () => startAs(luis, { procedureSlug: 'licencia-para-volar', channel: 'ONLINE', idempotencyKey: key('no-procedure') }), 'portal', ['startApplication']],
   ] as const)('%s', async (name, send, serviceName, path) => {
     await check({ name, send, code: 'NOT_FOUND', status: 200, serviceName, path: [...path] });
@@ -175,17 +175,25 @@ describe('variables that do not fit the schema: BAD_USER_INPUT, HTTP 400, nothin
   });
 });
 
-describe('tokens', () => {
+describe('tokens (the whole battery is test/gateway/signIn.test.ts)', () => {
+  /** A token with a citizen's claims, signed as told. */
+  const signed = async (alg: string, key: Parameters<SignJWT['sign']>[0], claims: { iss?: string; exp?: number } = {}) => {
+    const { issuerUrl } = await testTrust();
+    return new SignJWT({ sub: LUIS })
+      .setProtectedHeader({ alg })
+      .setIssuer(claims.iss ?? issuerUrl)
+      .setAudience('ventanilla')
+      .setIssuedAt()
+      .setExpirationTime(claims.exp ?? '1h')
+      .sign(key);
+  };
   const badTokens: [string, () => Promise<string>][] = [
-    ['an expired token', async () => signToken(TEST_JWT_SECRET, { dni: LUIS }, Math.floor(Date.now() / 1000) - 60)],
+    ['an expired token', async () => signed('ES256', (await testTrust()).issuerKeys.signer.key, { exp: Math.floor(Date.now() / 1000) - 3600 })],
     ['garbage', async () => 'garbage'],
-    ['a token signed with another secret', async () => signToken('another-secret-of-at-least-32-characters!', { dni: LUIS })],
-    [
-      "a token for another system (issuer and audience)",
-      async () =>
-        new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(LUIS).setIssuer('elsewhere').setAudience('elsewhere').setExpirationTime('1h').sign(new TextEncoder().encode(TEST_JWT_SECRET)),
-    ],
-    ['a token whose subject is not a DNI', async () => signToken(TEST_JWT_SECRET, { dni: 'admin' })],
+    // What every token was before: one secret shared by all agencies, which anyone holding it could sign with.
+    ['an HS256 token signed with a shared secret', async () => signed('HS256', new TextEncoder().encode('ventanilla-development-secret-do-not-use-in-production'))],
+    ['a token signed by a key the identity provider does not publish', async () => signed('ES256', (await generateKeyPair('ES256')).privateKey)],
+    ['a token from another issuer', async () => signed('ES256', (await testTrust()).issuerKeys.signer.key, { iss: 'https://elsewhere.example' })],
   ];
   it.each(badTokens)('%s: the whole request is refused, UNAUTHENTICATED 401, even for public data', async (name, token) => {
     const bearer = await token();
@@ -197,7 +205,7 @@ describe('tokens', () => {
     await check({ name: 'basic auth', send: () => withAuthorization('Basic bHVpczpzZWNyZXQ='), code: 'UNAUTHENTICATED', status: 401 });
   });
 
-  it('no token on startApplication: UNAUTHENTICATED', async () => {
+  it('no token on startApplication: UNAUTHENTICATED, from the gateway, before any agency is asked', async () => {
     // A field error on a request that is otherwise fine: HTTP 200, like any field error.
     await check({
       name: 'anonymous start',
@@ -205,20 +213,20 @@ describe('tokens', () => {
       code: 'UNAUTHENTICATED',
       status: 200,
       path: ['startApplication'],
-      serviceName: 'portal',
     });
   });
 
-  it("an agency's token on startApplication: UNAUTHENTICATED (only a citizen applies)", async () => {
+  it("an agency service's token on startApplication: FORBIDDEN (only a citizen applies, for themself)", async () => {
     const token = await agencyToken(['portal:read']);
     await check({
       name: 'agency start',
       send: () => startAs(token, { procedureSlug: 'renovar-dni', channel: 'ONLINE', idempotencyKey: key('agency') }),
-      code: 'UNAUTHENTICATED',
+      code: 'FORBIDDEN',
       status: 200,
       path: ['startApplication'],
-      serviceName: 'portal',
     });
+    const { rows } = await platform.subgraphs.portal.db.query('SELECT 1 FROM applications WHERE idempotency_key = $1', [key('agency')]);
+    expect(rows).toEqual([]);
   });
 });
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Supergraph, operationFromDocument } from '@apollo/federation-internals';
 import { QueryPlanner, prettyFormatQueryPlan, type PlanNode, type QueryPlan, type SubscriptionNode } from '@apollo/query-planner';
 import { describe, expect, it } from 'vitest';
+import { supergraphForPlanner } from '../../gateway/authorization.js';
 import { CONTRACT_DOCUMENT } from './support.js';
 
 /**
@@ -11,7 +12,8 @@ import { CONTRACT_DOCUMENT } from './support.js';
  * them after a deliberate schema change.
  */
 const SUPERGRAPH_SDL = readFileSync(new URL('../../schema/supergraph.graphql', import.meta.url), 'utf8');
-const supergraph = Supergraph.build(SUPERGRAPH_SDL);
+// As the gateway hands it to the planner: its authorization features are enforced before planning.
+const supergraph = Supergraph.build(supergraphForPlanner(SUPERGRAPH_SDL));
 const planner = new QueryPlanner(supergraph);
 
 function planOf(operationName: string): QueryPlan {
@@ -54,12 +56,12 @@ describe('WhatDoINeed', () => {
                 __typename
                 slug
                 requirementCodes
-                title
-                summary
                 agency {
                   code
                   name
                 }
+                title
+                summary
                 fee {
                   amount
                   currency
@@ -86,6 +88,9 @@ describe('WhatDoINeed', () => {
                     __typename
                     slug
                     requirementCodes
+                    agency {
+                      code
+                    }
                   }
                 } =>
                 {
@@ -106,6 +111,9 @@ describe('WhatDoINeed', () => {
                     __typename
                     slug
                     requirementCodes
+                    agency {
+                      code
+                    }
                   }
                 } =>
                 {
@@ -126,6 +134,9 @@ describe('WhatDoINeed', () => {
                     __typename
                     slug
                     requirementCodes
+                    agency {
+                      code
+                    }
                   }
                 } =>
                 {
@@ -204,6 +215,9 @@ describe('StartApplication', () => {
                   __typename
                   slug
                   requirementCodes
+                  agency {
+                    code
+                  }
                 }
                 applicationId
                 application {
@@ -225,6 +239,9 @@ describe('StartApplication', () => {
                     __typename
                     slug
                     requirementCodes
+                    agency {
+                      code
+                    }
                   }
                 } =>
                 {
@@ -245,6 +262,9 @@ describe('StartApplication', () => {
                     __typename
                     slug
                     requirementCodes
+                    agency {
+                      code
+                    }
                   }
                 } =>
                 {
@@ -265,6 +285,9 @@ describe('StartApplication', () => {
                     __typename
                     slug
                     requirementCodes
+                    agency {
+                      code
+                    }
                   }
                 } =>
                 {

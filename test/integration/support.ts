@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { Kind, parse, type DocumentNode } from 'graphql';
+import { Kind, parse, print, type DocumentNode } from 'graphql';
 import { expect } from 'vitest';
-import { postRaw, type GraphQLResponse } from '../helpers/graphql.js';
+import { authHeaders, postRaw, type Credentials, type GraphQLResponse } from '../helpers/graphql.js';
 
 /** What the end-to-end suites share: the portal contract as published, and how to send and check it. */
 
@@ -16,6 +16,24 @@ export const PUBLISHED_CONTRACT_URL = new URL('../../../shared/contract/portal.g
 export const CONTRACT_SOURCE = readFileSync(CONTRACT_URL, 'utf8');
 export const CONTRACT_DOCUMENT: DocumentNode = parse(CONTRACT_SOURCE);
 
+/**
+ * The accountability contract (the citizen's view of who read their data and of their applications):
+ * its copy, and the published file, compared as the portal's are.
+ */
+export const ACCOUNTABILITY_URL = new URL('../contract/accountability.graphql', import.meta.url);
+export const PUBLISHED_ACCOUNTABILITY_URL = new URL('../../../shared/contract/accountability.graphql', import.meta.url);
+export const ACCOUNTABILITY_DOCUMENT: DocumentNode = parse(readFileSync(ACCOUNTABILITY_URL, 'utf8'));
+
+/**
+ * One operation of the accountability contract, verbatim but alone: the file also holds operations of
+ * the desk's issue, not served yet, which would fail the whole document's validation.
+ */
+export function accountabilityOperation(name: string): string {
+  const operation = ACCOUNTABILITY_DOCUMENT.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.name?.value === name);
+  if (!operation) throw new Error(`The accountability contract has no operation ${name}.`);
+  return print(operation);
+}
+
 /** The names of the contract's operations, in the order the file lists them. */
 export const CONTRACT_OPERATIONS = CONTRACT_DOCUMENT.definitions.flatMap((definition) =>
   definition.kind === Kind.OPERATION_DEFINITION && definition.name ? [definition.name.value] : [],
@@ -26,14 +44,10 @@ export function sendContractOperation(
   url: string,
   operationName: string,
   variables: Record<string, unknown> = {},
-  token?: string,
+  auth?: string | Credentials,
 ): Promise<GraphQLResponse> {
   if (!CONTRACT_OPERATIONS.includes(operationName)) throw new Error(`The contract has no operation ${operationName}.`);
-  return postRaw(
-    url,
-    JSON.stringify({ query: CONTRACT_SOURCE, operationName, variables }),
-    token ? { authorization: `Bearer ${token}` } : {},
-  );
+  return postRaw(url, JSON.stringify({ query: CONTRACT_SOURCE, operationName, variables }), authHeaders(auth));
 }
 
 /** The one error of `response`, checked to carry `code` (and, when given, to be at `path` from `serviceName`). */
