@@ -133,7 +133,10 @@ export function guardPersonalData<Context extends BaseContext>(
         if (rule) fieldResolvers[field.name.value] = guardRootField(rule, policy.records[returned], original, typeName === 'Query');
         continue;
       }
-      if (keys.has(field.name.value) || field.directives?.some((directive) => directive.name.value === 'external')) continue;
+      if (field.directives?.some((directive) => directive.name.value === 'external')) continue;
+      // A key names the record it is asked with: nobody's secret, unless the whole type is (an
+      // application's case number), when reading it is a read of the record like any other field.
+      if (keys.has(field.name.value) && !typeRule) continue;
       const rule = combineRules([fieldRule, typeRule]);
       if (!record) {
         if (rule) problems.push(`${coordinate} has an access rule, but ${typeName} is not one of the ${subgraph} subgraph's record types`);

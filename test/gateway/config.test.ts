@@ -115,8 +115,8 @@ describe('routing', () => {
 
   it('lists the subgraphs a supergraph routes to', () => {
     const sdl = toySupergraph([
-      { name: 'people', url: 'http://10.0.0.1:5001/graphql', typeDefs: TOYS.people.typeDefs, requests: () => 0, close: async () => {} },
-      { name: 'pets', url: 'http://10.0.0.2:5002/graphql', typeDefs: TOYS.pets.typeDefs, requests: () => 0, close: async () => {} },
+      { name: 'people', url: 'http://10.0.0.1:5001/graphql', typeDefs: TOYS.people.typeDefs, requests: () => 0, queries: () => [], close: async () => {} },
+      { name: 'pets', url: 'http://10.0.0.2:5002/graphql', typeDefs: TOYS.pets.typeDefs, requests: () => 0, queries: () => [], close: async () => {} },
     ]);
     expect(subgraphsOf(sdl)).toEqual([
       { name: 'people', url: 'http://10.0.0.1:5001/graphql' },

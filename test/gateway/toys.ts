@@ -22,6 +22,8 @@ export interface ToySubgraph {
   typeDefs: DocumentNode;
   /** How many operations it has been asked, health checks included. */
   requests(): number;
+  /** The documents it has been sent, oldest first. */
+  queries(): string[];
   close(): Promise<void>;
 }
 
@@ -71,15 +73,60 @@ const PETS = {
   },
 };
 
-export const TOYS = { people: PEOPLE, pets: PETS };
+/**
+ * A toy with every authorization directive, for the gateway's enforcement of them: it never checks
+ * access itself, so whatever the gateway lets through, it answers. `wipes` counts executed mutations.
+ */
+let wipes = 0;
+const VAULT = {
+  typeDefs: parse(`extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@authenticated", "@requiresScopes", "@policy"])
+    type Box @key(fields: "id") {
+      id: ID!
+      label: String!
+      diary: String @policy(policies: [["data-subject"]])
+      code: String! @policy(policies: [["official-of:VAULT"], ["service-with:vault:read"]])
+    }
+    type Query {
+      open: String!
+      signedIn: String @authenticated
+      scoped: String @requiresScopes(scopes: [["vault:read"], ["vault:admin"]])
+      mystery: String @policy(policies: [["nonsense"]])
+      boxes: [Box!]!
+      box: Box!
+    }
+    type Mutation { wipe: Boolean! @policy(policies: [["service-with:vault:write"]]) }`),
+  resolvers: {
+    Query: {
+      open: () => 'open',
+      signedIn: () => 'signed in',
+      scoped: () => 'scoped',
+      mystery: () => 'mystery',
+      boxes: () => [1, 2].map((id) => ({ id: String(id), label: `box ${id}`, diary: `diary ${id}`, code: `code ${id}` })),
+      box: () => ({ id: '1', label: 'box 1', diary: 'diary 1', code: 'code 1' }),
+    },
+    Mutation: {
+      wipe: () => {
+        wipes += 1;
+        return true;
+      },
+    },
+  },
+};
+
+/** How many times the vault's `wipe` ran. */
+export const vaultWipes = () => wipes;
+
+export const TOYS = { people: PEOPLE, pets: PETS, vault: VAULT };
 export type ToyName = keyof typeof TOYS;
 
 /** Starts toy subgraph `name` on `port` (0: any free one). */
 export async function startToySubgraph(name: ToyName, port = 0): Promise<ToySubgraph> {
   const { typeDefs, resolvers } = TOYS[name];
+  const queries: string[] = [];
   const server = new ApolloServer<ToyContext>({
     schema: buildSubgraphSchema([{ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }]),
     logger: pino({ level: 'silent' }),
+    plugins: [{ requestDidStart: async ({ request }) => void queries.push(request.query ?? '') }],
   });
   let requests = 0;
   const { url } = await startStandaloneServer(server, {
@@ -89,7 +136,7 @@ export async function startToySubgraph(name: ToyName, port = 0): Promise<ToySubg
       return { headers: req.headers };
     },
   });
-  return { name, url, typeDefs, requests: () => requests, close: () => server.stop() };
+  return { name, url, typeDefs, requests: () => requests, queries: () => [...queries], close: () => server.stop() };
 }
 
 /** The supergraph of `subgraphs`, with their current URLs. */

@@ -1,36 +1,88 @@
+import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Caller } from '../../lib/caller.js';
 import { portalService } from '../../subgraphs/portal/createSubgraph.js';
 import { generatedDni } from '../../subgraphs/shared/seeding.js';
-import { agencyToken, citizenToken, errorCodes, graphql } from '../helpers/graphql.js';
+import { citizenToken, errorCodes, graphql } from '../helpers/graphql.js';
 import { ANA, CARMEN, LUIS } from '../helpers/personas.js';
-import { expectPublishedSdl } from '../helpers/sdl.js';
-import { resolveEntities, startSubgraph, type RunningSubgraph } from '../helpers/subgraph.js';
+import { definitionsByName } from '../helpers/sdl.js';
+import { countStatementsPerTable, resolveEntities, startSubgraph, type RunningSubgraph } from '../helpers/subgraph.js';
+import { asCitizen, asOfficial, asService, assertionFor } from '../helpers/trust.js';
 
 const REVALIDATION = 'revalidar-licencia-de-conducir';
 
+/** An agency service that reads applications, and one that holds another agency's scope. */
+const PORTAL_SERVICE = asService(['portal:read'], 'PCM', 'pcm-tracker');
+const TRANSPORT_SERVICE = asService(['transport:read'], 'MTC', 'mtc-licensing');
+/** What officials and services state they read for: without it they are refused. */
+const PURPOSE = 'test purpose';
+/** The same words for a case number that is someone else's and one that does not exist. */
+const NOT_YOURS = 'No application of yours has this case number.';
+const STATE_WHY = 'State why you read this: officials and agency services send the purpose in the x-purpose header.';
+
 let portal: RunningSubgraph;
-const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   portal = await startSubgraph(portalService, { citizens: 120 });
-  for (const dni of [ANA, LUIS, CARMEN]) tokens[dni] = await citizenToken(dni);
-  tokens.portal = await agencyToken(['portal:read']);
-  tokens.transport = await agencyToken(['transport:read']);
 });
 
 afterAll(async () => {
   await portal?.close();
 });
 
-const ask = (query: string, variables?: Record<string, unknown>, token?: string) => graphql(portal.url, query, variables, token);
+/** `query` as the gateway sends it on behalf of `caller` (default: nobody signed in), who states `purpose`. */
+const ask = async (query: string, variables?: Record<string, unknown>, caller: Caller | null = null, purpose?: string) =>
+  graphql(portal.url, query, variables, await portal.as(caller, purpose));
 
 const ENTITIES = (selection: string) => `query($representations: [_Any!]!) {
   _entities(representations: $representations) { ${selection} }
 }`;
 
+/** The newest `n` entries of the access record, newest first. */
+async function lastReads(n = 1, columns = 'dni, agency, fields, accessor_kind, accessor_id, purpose') {
+  return (await portal.db.query(`SELECT ${columns} FROM access_record ORDER BY position DESC LIMIT ${n}`)).rows;
+}
+
+async function recordSize(): Promise<number> {
+  return (await portal.db.query<{ n: number }>('SELECT count(*)::int AS n FROM access_record')).rows[0]!.n;
+}
+
+/** Each error's code and message, in order. */
+const codesAndMessages = (response: { errors?: { message: string; extensions?: Record<string, unknown> }[] }) =>
+  (response.errors ?? []).map((error) => [error.extensions?.code, error.message]);
+
 describe('portal subgraph contract', () => {
-  it('publishes its SDL through _service', async () => {
-    expect(await expectPublishedSdl(portal.url, portalService.typeDefs)).toContain('@contact(name: "PCM"');
+  it('publishes its SDL through _service to the gateway: every type, field, key and directive of schema.graphql', async () => {
+    // test/helpers/sdl.ts's expectPublishedSdl asks with no assertion, which the subgraph now refuses.
+    const response = await ask('{ _service { sdl } }');
+    expect(response.errors).toBeUndefined();
+    const sdl: string = response.data._service.sdl;
+    const published = definitionsByName(parse(sdl));
+    const ours = definitionsByName(portalService.typeDefs);
+    expect(ours.size).toBeGreaterThan(0);
+    for (const [name, definition] of ours) expect(published.get(name), name).toBe(definition);
+    expect(sdl).toContain('@contact(name: "PCM"');
+  });
+
+  it("answers only the gateway: no assertion, a citizen's own token or another subgraph's assertion get 401, before any statement", async () => {
+    const START = 'mutation($input: StartApplicationInput!) { startApplication(input: $input) { applicationId } }';
+    const input = { procedureSlug: 'renovar-dni', channel: 'ONLINE', idempotencyKey: 'not-from-the-gateway-0001' };
+    for (const auth of [undefined, await citizenToken(ANA), await assertionFor('identity', asCitizen(ANA))]) {
+      const { result: responses, counts } = await countStatementsPerTable({ portal: portal.db }, () =>
+        Promise.all([
+          graphql(portal.url, '{ _service { sdl } }', undefined, auth),
+          // Even the public catalogue: only the gateway is served.
+          graphql(portal.url, '{ procedures { totalCount } }', undefined, auth),
+          graphql(portal.url, START, { input }, auth),
+        ]),
+      );
+      for (const response of responses) {
+        expect(response.status).toBe(401);
+        expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+        expect(response.data).toBeUndefined();
+      }
+      expect(counts.portal).toEqual({});
+    }
   });
 
   it('resolves Agency and Procedure by key; unknown keys are null, keys that are not strings BAD_USER_INPUT', async () => {
@@ -57,8 +109,10 @@ describe('portal subgraph contract', () => {
   });
 
   it('fails only the bad representations of a batch, for every entity type', async () => {
+    // As Carmen: a citizen gets past every type's rule to the representation itself (a service may not read a payload or a page).
     const response = await ask(
-      ENTITIES('... on Agency { code } ... on Procedure { slug } ... on Citizen { dni } ... on Application { id } ... on StartApplicationPayload { applicationId }'),
+      ENTITIES(`... on Agency { code } ... on Procedure { slug } ... on Citizen { dni } ... on Application { id }
+        ... on StartApplicationPayload { applicationId } ... on DataAccessConnection { totalCount }`),
       {
         representations: [
           { __typename: 'Agency', code: 20337101276 },
@@ -69,13 +123,26 @@ describe('portal subgraph contract', () => {
           { __typename: 'Citizen', dni: CARMEN },
           { __typename: 'Application', id: 'CUT-1' },
           { __typename: 'StartApplicationPayload', applicationId: 'CUT-1' },
+          { __typename: 'DataAccessConnection', dni: CARMEN, first: 0, after: '' },
+          { __typename: 'DataAccessConnection', dni: CARMEN, first: 5, after: '' },
         ],
       },
-      tokens.portal,
+      asCitizen(CARMEN),
     );
-    expect(response.data._entities).toEqual([null, { code: 'SAT' }, null, { slug: 'pagar-papeletas' }, null, { dni: CARMEN }, null, null]);
+    expect(response.data._entities).toEqual([
+      null,
+      { code: 'SAT' },
+      null,
+      { slug: 'pagar-papeletas' },
+      null,
+      { dni: CARMEN },
+      null,
+      null,
+      null,
+      { totalCount: expect.any(Number) },
+    ]);
     expect(response.errors?.map((error) => [error.extensions?.code, error.path])).toEqual(
-      [0, 2, 4, 6, 7].map((index) => ['BAD_USER_INPUT', ['_entities', index]]),
+      [0, 2, 4, 6, 7, 8].map((index) => ['BAD_USER_INPUT', ['_entities', index]]),
     );
   });
 });
@@ -253,7 +320,7 @@ describe('requirements decided by the agencies, through Procedure representation
   };
 
   it("merges each agency's verdict by code: Luis's fines make the fines requirement NOT_MET, saying why", async () => {
-    const response = await ask(REQUIREMENTS, { representations: [luisLike] }, tokens[LUIS]);
+    const response = await ask(REQUIREMENTS, { representations: [luisLike] }, asCitizen(LUIS));
     expect(response.errors).toBeUndefined();
     expect(response.data._entities).toEqual([
       {
@@ -314,9 +381,16 @@ describe("Carmen's applications", () => {
     id procedure { slug agency { code } } status channel submittedAt updatedAt nextStep office { id name } timeline { at status note }
   } }`);
   const carmen = { __typename: 'Citizen', dni: CARMEN };
+  const APPLICATION = ENTITIES('... on Application { id status procedure { slug } }');
+  const application = (id: unknown) => ({ __typename: 'Application', id });
+  /** Carmen's case numbers, by procedure: duplicado-de-dni (RENIEC's), the revalidation (MTC's), inscribirse-en-el-ruc (SUNAT's). */
+  const caseNumbers = async () => {
+    const rows = await portal.db.query<{ id: string; procedure_slug: string }>('SELECT id, procedure_slug FROM applications WHERE dni = $1', [CARMEN]);
+    return Object.fromEntries(rows.rows.map((row) => [row.procedure_slug, row.id])) as Record<string, string>;
+  };
 
   it('lists her three applications at three agencies, newest first, each with its timeline oldest first', async () => {
-    const response = await ask(APPLICATIONS, { representations: [carmen] }, tokens[CARMEN]);
+    const response = await ask(APPLICATIONS, { representations: [carmen] }, asCitizen(CARMEN));
     expect(response.errors).toBeUndefined();
     const applications = response.data._entities[0].applications;
     expect(applications.map((a: Record<string, any>) => [a.procedure.slug, a.procedure.agency.code, a.status, a.channel])).toEqual([
@@ -346,43 +420,90 @@ describe("Carmen's applications", () => {
     expect(applications[0]).toMatchObject({ nextStep: null, office: null });
   });
 
-  it('shows them to portal:read; FORBIDDEN to another citizen, another agency and nobody; BAD_USER_INPUT for a malformed DNI', async () => {
-    const asAgency = await ask(APPLICATIONS, { representations: [carmen] }, tokens.portal);
+  it('shows them to portal:read once it states why; FORBIDDEN to another citizen, other agencies and officials, UNAUTHENTICATED to nobody; BAD_USER_INPUT for a malformed DNI', async () => {
+    const asAgency = await ask(APPLICATIONS, { representations: [carmen] }, PORTAL_SERVICE, PURPOSE);
+    expect(asAgency.errors).toBeUndefined();
     expect(asAgency.data._entities[0].applications).toHaveLength(3);
-    for (const token of [tokens[LUIS], tokens.transport, undefined]) {
-      const response = await ask(APPLICATIONS, { representations: [carmen] }, token);
-      expect(errorCodes(response)).toEqual(['FORBIDDEN']);
+    const unstated = await ask(APPLICATIONS, { representations: [carmen] }, PORTAL_SERVICE);
+    expect(codesAndMessages(unstated)).toEqual([['FORBIDDEN', STATE_WHY]]);
+    // Not even the owning agency's official: they see one application by its case number, not a citizen's list.
+    const cases: [Caller | null, string | undefined, string][] = [
+      [asCitizen(LUIS), undefined, 'FORBIDDEN'],
+      [TRANSPORT_SERVICE, PURPOSE, 'FORBIDDEN'],
+      [asOfficial('MTC-0001'), PURPOSE, 'FORBIDDEN'],
+      [null, undefined, 'UNAUTHENTICATED'],
+    ];
+    for (const [caller, purpose, code] of cases) {
+      const response = await ask(APPLICATIONS, { representations: [carmen] }, caller, purpose);
+      expect(errorCodes(response), code).toEqual([code]);
       expect(response.data._entities).toEqual([null]);
     }
+    expect(codesAndMessages(await ask(APPLICATIONS, { representations: [carmen] }, TRANSPORT_SERVICE, PURPOSE))).toEqual([
+      ['FORBIDDEN', "You may not see this citizen's applications."],
+    ]);
     for (const dni of ['4785123', '4785123X', 47851236, null]) {
-      const response = await ask(APPLICATIONS, { representations: [{ __typename: 'Citizen', dni }] }, tokens.portal);
+      const response = await ask(APPLICATIONS, { representations: [{ __typename: 'Citizen', dni }] }, PORTAL_SERVICE, PURPOSE);
       expect(errorCodes(response), String(dni)).toEqual(['BAD_USER_INPUT']);
     }
   });
 
-  it('resolves an Application by case number for its citizen only; unknown is null, malformed BAD_USER_INPUT', async () => {
-    const [newest] = (await ask(APPLICATIONS, { representations: [carmen] }, tokens[CARMEN])).data._entities[0].applications;
-    const APPLICATION = ENTITIES('... on Application { id status procedure { slug } }');
-    const mine = await ask(APPLICATION, { representations: [{ __typename: 'Application', id: newest.id }] }, tokens[CARMEN]);
-    expect(mine.data._entities).toEqual([{ id: newest.id, status: 'IN_REVIEW', procedure: { slug: 'duplicado-de-dni' } }]);
-    const theirs = await ask(APPLICATION, { representations: [{ __typename: 'Application', id: newest.id }] }, tokens[LUIS]);
-    expect(errorCodes(theirs)).toEqual(['FORBIDDEN']);
-    const unknown = await ask(APPLICATION, { representations: [{ __typename: 'Application', id: 'CUT-2020-999999' }] }, tokens[CARMEN]);
+  it('resolves an Application by case number for its citizen, FORBIDDEN alike for another citizen and an unknown one; malformed BAD_USER_INPUT', async () => {
+    const newest = (await caseNumbers())['duplicado-de-dni']!;
+    const mine = await ask(APPLICATION, { representations: [application(newest)] }, asCitizen(CARMEN));
+    expect(mine.errors).toBeUndefined();
+    expect(mine.data._entities).toEqual([{ id: newest, status: 'IN_REVIEW', procedure: { slug: 'duplicado-de-dni' } }]);
+    const theirs = await ask(APPLICATION, { representations: [application(newest)] }, asCitizen(LUIS));
+    expect(codesAndMessages(theirs)).toEqual([['FORBIDDEN', NOT_YOURS]]);
+    expect(theirs.data._entities).toEqual([null]);
+    // Case numbers are sequential: Carmen cannot tell one that does not exist from someone else's.
+    expect(await ask(APPLICATION, { representations: [application('CUT-2020-999999')] }, asCitizen(CARMEN))).toEqual(theirs);
+    // A portal:read service may see any application, so it learns that this one does not exist.
+    const unknown = await ask(APPLICATION, { representations: [application('CUT-2020-999999')] }, PORTAL_SERVICE, PURPOSE);
+    expect(unknown.errors).toBeUndefined();
     expect(unknown.data._entities).toEqual([null]);
-    const malformed = await ask(APPLICATION, { representations: [{ __typename: 'Application', id: 'CUT-1' }] }, tokens[CARMEN]);
+    const malformed = await ask(APPLICATION, { representations: [application('CUT-1')] }, asCitizen(CARMEN));
     expect(errorCodes(malformed)).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await ask(APPLICATION, { representations: [application(newest)] }, null))).toEqual(['UNAUTHENTICATED']);
   });
 
-  it('Query.application: own only; UNAUTHENTICATED, FORBIDDEN (unknown ones too, for a citizen), NOT_FOUND for portal:read, BAD_USER_INPUT', async () => {
-    const [newest] = (await ask(APPLICATIONS, { representations: [carmen] }, tokens[CARMEN])).data._entities[0].applications;
+  it("shows an official the applications of their own agency's procedures only, unknown ones refused alike", async () => {
+    const ids = await caseNumbers();
+    const read = (id: string, official: string) => ask(APPLICATION, { representations: [application(id)] }, asOfficial(official), 'expediente en trámite');
+    for (const official of ['MTC-0001', 'MTC-0002']) {
+      const own = await read(ids[REVALIDATION]!, official);
+      expect(own.errors).toBeUndefined();
+      expect(own.data._entities).toEqual([{ id: ids[REVALIDATION], status: 'READY_FOR_PICKUP', procedure: { slug: REVALIDATION } }]);
+      const others = await read(ids['duplicado-de-dni']!, official);
+      expect(codesAndMessages(others)).toEqual([['FORBIDDEN', NOT_YOURS]]);
+      // An official is decided by the record's agency: a missing record is refused as another agency's is.
+      expect(await read('CUT-2020-999999', official)).toEqual(others);
+    }
+    expect((await read(ids['duplicado-de-dni']!, 'RENIEC-0001')).data._entities).toEqual([{ id: ids['duplicado-de-dni'], status: 'IN_REVIEW', procedure: { slug: 'duplicado-de-dni' } }]);
+    expect((await read(ids['inscribirse-en-el-ruc']!, 'SUNAT-0001')).data._entities[0].status).toBe('COMPLETED');
+    const unstated = await ask(APPLICATION, { representations: [application(ids[REVALIDATION])] }, asOfficial('MTC-0001'));
+    expect(codesAndMessages(unstated)).toEqual([['FORBIDDEN', STATE_WHY]]);
+  });
+
+  it('Query.application: own only; UNAUTHENTICATED, FORBIDDEN (unknown ones too, for a citizen or an official), NOT_FOUND for portal:read, BAD_USER_INPUT', async () => {
+    const ids = await caseNumbers();
+    const newest = ids['duplicado-de-dni']!;
     const query = 'query($id: ID!) { application(id: $id) { id status } }';
-    expect((await ask(query, { id: newest.id }, tokens[CARMEN])).data.application).toEqual({ id: newest.id, status: 'IN_REVIEW' });
-    expect(errorCodes(await ask(query, { id: newest.id }))).toEqual(['UNAUTHENTICATED']);
-    expect(errorCodes(await ask(query, { id: newest.id }, tokens[LUIS]))).toEqual(['FORBIDDEN']);
+    expect((await ask(query, { id: newest }, asCitizen(CARMEN))).data.application).toEqual({ id: newest, status: 'IN_REVIEW' });
+    expect((await ask(query, { id: newest }, asOfficial('RENIEC-0001'), PURPOSE)).data.application).toEqual({ id: newest, status: 'IN_REVIEW' });
+    expect((await ask(query, { id: newest }, PORTAL_SERVICE, PURPOSE)).data.application).toEqual({ id: newest, status: 'IN_REVIEW' });
+    expect(codesAndMessages(await ask(query, { id: newest }))).toEqual([['UNAUTHENTICATED', 'Sign in to see this.']]);
+    const theirs = await ask(query, { id: newest }, asCitizen(LUIS));
+    expect(codesAndMessages(theirs)).toEqual([['FORBIDDEN', NOT_YOURS]]);
     // A citizen cannot tell another's case number from one that does not exist: both are not theirs.
-    expect(errorCodes(await ask(query, { id: 'CUT-2020-999999' }, tokens[CARMEN]))).toEqual(['FORBIDDEN']);
-    expect(errorCodes(await ask(query, { id: 'CUT-2020-999999' }, await agencyToken(['portal:read'])))).toEqual(['NOT_FOUND']);
-    expect(errorCodes(await ask(query, { id: "1' OR '1'='1" }, tokens[CARMEN]))).toEqual(['BAD_USER_INPUT']);
+    expect(await ask(query, { id: 'CUT-2020-999999' }, asCitizen(CARMEN))).toEqual(theirs);
+    const otherAgencys = await ask(query, { id: newest }, asOfficial('MTC-0001'), PURPOSE);
+    expect(codesAndMessages(otherAgencys)).toEqual([['FORBIDDEN', NOT_YOURS]]);
+    expect(await ask(query, { id: 'CUT-2020-999999' }, asOfficial('MTC-0001'), PURPOSE)).toEqual(otherAgencys);
+    expect(codesAndMessages(await ask(query, { id: newest }, TRANSPORT_SERVICE, PURPOSE))).toEqual([['FORBIDDEN', NOT_YOURS]]);
+    expect(codesAndMessages(await ask(query, { id: 'CUT-2020-999999' }, PORTAL_SERVICE, PURPOSE))).toEqual([
+      ['NOT_FOUND', 'No application has the case number CUT-2020-999999.'],
+    ]);
+    expect(errorCodes(await ask(query, { id: "1' OR '1'='1" }, asCitizen(CARMEN)))).toEqual(['BAD_USER_INPUT']);
   });
 });
 
@@ -394,7 +515,7 @@ describe('startApplication', () => {
       procedure { slug requirementCodes }
     }
   }`;
-  const start = (input: Record<string, unknown>, token: string | undefined = tokens[ANA]) => ask(START, { input }, token);
+  const start = (input: Record<string, unknown>, caller: Caller | null = asCitizen(ANA), purpose?: string) => ask(START, { input }, caller, purpose);
   const rowsForKey = async (dni: string, key: string) =>
     (await portal.db.query<{ n: number }>('SELECT count(*)::int AS n FROM applications WHERE dni = $1 AND idempotency_key = $2', [dni, key])).rows[0]?.n;
   const eventsOf = async (id: string) =>
@@ -418,7 +539,7 @@ describe('startApplication', () => {
       slug: REVALIDATION,
       requirementCodes: ['dni-valid', 'licence-revalidable', 'medical-exam-approved', 'no-unpaid-fines'],
     });
-    const mine = await ask(ENTITIES('... on Citizen { applications { id } }'), { representations: [{ __typename: 'Citizen', dni: ANA }] }, tokens[ANA]);
+    const mine = await ask(ENTITIES('... on Citizen { applications { id } }'), { representations: [{ __typename: 'Citizen', dni: ANA }] }, asCitizen(ANA));
     expect(mine.data._entities[0].applications[0].id).toBe(payload.applicationId);
   });
 
@@ -445,8 +566,8 @@ describe('startApplication', () => {
 
   it('lets two citizens use the same key independently', async () => {
     const input = { procedureSlug: 'pagar-papeletas', channel: 'ONLINE', idempotencyKey: 'shared-key-0001' };
-    const ana = await start(input, tokens[ANA]);
-    const luis = await start(input, tokens[LUIS]);
+    const ana = await start(input, asCitizen(ANA));
+    const luis = await start(input, asCitizen(LUIS));
     expect(ana.data.startApplication.applicationId).not.toBe(luis.data.startApplication.applicationId);
   });
 
@@ -458,10 +579,17 @@ describe('startApplication', () => {
     expect(await rowsForKey(ANA, key)).toBe(1);
   });
 
-  it('needs a signed-in citizen: UNAUTHENTICATED without a token or with an agency token', async () => {
+  it('needs a signed-in citizen: UNAUTHENTICATED for nobody, FORBIDDEN for an agency service or an official, creating nothing', async () => {
     const input = { procedureSlug: 'renovar-dni', channel: 'ONLINE', idempotencyKey: 'nobody-key-0001' };
-    expect(errorCodes(await ask(START, { input }))).toEqual(['UNAUTHENTICATED']);
-    expect(errorCodes(await start(input, tokens.portal))).toEqual(['UNAUTHENTICATED']);
+    const nobody = await start(input, null);
+    expect(errorCodes(nobody)).toEqual(['UNAUTHENTICATED']);
+    expect(nobody.data).toBeNull();
+    for (const caller of [PORTAL_SERVICE, asOfficial('RENIEC-0001')]) {
+      const refused = await start(input, caller, PURPOSE);
+      expect(errorCodes(refused)).toEqual(['FORBIDDEN']);
+      expect(refused.data).toBeNull();
+    }
+    expect((await portal.db.query('SELECT id FROM applications WHERE idempotency_key = $1', [input.idempotencyKey])).rows).toEqual([]);
   });
 
   it('says NOT_FOUND for an unknown procedure and BAD_USER_INPUT for channels, offices and keys that do not fit', async () => {
@@ -477,7 +605,7 @@ describe('startApplication', () => {
     ]) {
       expect(errorCodes(await start(input)), JSON.stringify(input)).toEqual(['BAD_USER_INPUT']);
     }
-    expect(errorCodes(await ask(START, { input: { ...valid, channel: 'BY_POST' } }, tokens[ANA]))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await ask(START, { input: { ...valid, channel: 'BY_POST' } }, asCitizen(ANA)))).toEqual(['BAD_USER_INPUT']);
     expect(await rowsForKey(ANA, valid.idempotencyKey)).toBe(0);
   });
 
@@ -485,7 +613,7 @@ describe('startApplication', () => {
     const started = await start({ procedureSlug: REVALIDATION, channel: 'ONLINE', idempotencyKey: 'ana-unmet-key-0001' });
     const applicationId = started.data.startApplication.applicationId;
     const UNMET = ENTITIES('... on StartApplicationPayload { application { id } unmetRequirements { code description detail status agency { code } } }');
-    const payload = (procedure: unknown) => ({ __typename: 'StartApplicationPayload', applicationId, procedure });
+    const payload = (procedure: unknown, id = applicationId) => ({ __typename: 'StartApplicationPayload', applicationId: id, procedure });
     const verdicts = {
       identityChecks: [{ code: 'dni-valid', status: 'MET', detail: null }],
       transportChecks: [
@@ -495,7 +623,7 @@ describe('startApplication', () => {
       ],
       taxesChecks: null,
     };
-    const response = await ask(UNMET, { representations: [payload(verdicts)] }, tokens[ANA]);
+    const response = await ask(UNMET, { representations: [payload(verdicts)] }, asCitizen(ANA));
     expect(response.errors).toBeUndefined();
     expect(response.data._entities).toEqual([
       {
@@ -511,31 +639,109 @@ describe('startApplication', () => {
         ],
       },
     ]);
-    const transportDown = await ask(UNMET, { representations: [payload({ ...verdicts, transportChecks: null })] }, tokens[ANA]);
+    const transportDown = await ask(UNMET, { representations: [payload({ ...verdicts, transportChecks: null })] }, asCitizen(ANA));
     expect(transportDown.data._entities[0].unmetRequirements.map((r: { code: string; status: string }) => [r.code, r.status])).toEqual([
       ['licence-revalidable', 'UNKNOWN'],
       ['medical-exam-approved', 'UNKNOWN'],
       ['no-unpaid-fines', 'UNKNOWN'],
     ]);
-    expect(errorCodes(await ask(UNMET, { representations: [payload(verdicts)] }, tokens[LUIS]))).toEqual(['FORBIDDEN']);
+    // Ana's alone: another citizen is refused as for a case number that does not exist; services and officials too.
+    const luis = await ask(UNMET, { representations: [payload(verdicts)] }, asCitizen(LUIS));
+    expect(codesAndMessages(luis)).toEqual([['FORBIDDEN', NOT_YOURS]]);
+    expect(await ask(UNMET, { representations: [payload(verdicts, 'CUT-2020-999999')] }, asCitizen(LUIS))).toEqual(luis);
+    for (const caller of [PORTAL_SERVICE, asOfficial('MTC-0001')]) {
+      expect(errorCodes(await ask(UNMET, { representations: [payload(verdicts)] }, caller, PURPOSE))).toEqual(['FORBIDDEN']);
+    }
+    expect(errorCodes(await ask(UNMET, { representations: [payload(verdicts)] }))).toEqual(['UNAUTHENTICATED']);
+  });
+});
+
+describe('the access record', () => {
+  const APPLICATION_FIELDS = (...names: string[]) => names.map((name) => `Application.${name}`);
+
+  it("notes a citizen reading her list under PCM, and each application's fields under its procedure's agency", async () => {
+    const response = await ask(
+      ENTITIES('... on Citizen { applications { id status procedure { slug } } }'),
+      { representations: [{ __typename: 'Citizen', dni: CARMEN }] },
+      asCitizen(CARMEN),
+    );
+    expect(response.errors).toBeUndefined();
+    const carmen = { dni: CARMEN, accessor_kind: 'CITIZEN', accessor_id: CARMEN, purpose: null };
+    const byAgency = (await lastReads(4)).sort((a, b) => String(a.agency).localeCompare(String(b.agency)));
+    expect(byAgency).toEqual([
+      // The case number is part of the record: Application is guarded as a whole.
+      { ...carmen, agency: 'MTC', fields: APPLICATION_FIELDS('id', 'procedure', 'status') },
+      { ...carmen, agency: 'PCM', fields: ['Citizen.applications'] },
+      { ...carmen, agency: 'RENIEC', fields: APPLICATION_FIELDS('id', 'procedure', 'status') },
+      { ...carmen, agency: 'SUNAT', fields: APPLICATION_FIELDS('id', 'procedure', 'status') },
+    ]);
+  });
+
+  it('notes who an official or an agency service is, and the purpose they stated', async () => {
+    const columns = 'dni, agency, fields, accessor_kind, accessor_id, accessor_name, accessor_agency, purpose';
+    const [row] = (await portal.db.query<{ id: string }>('SELECT id FROM applications WHERE dni = $1 AND procedure_slug = $2', [CARMEN, REVALIDATION])).rows;
+    const query = 'query($id: ID!) { application(id: $id) { status office { id } } }';
+    expect((await ask(query, { id: row!.id }, asOfficial('MTC-0001'), 'entrega de licencia')).errors).toBeUndefined();
+    expect(await lastReads(1, columns)).toEqual([
+      { dni: CARMEN, agency: 'MTC', fields: APPLICATION_FIELDS('office', 'status'), accessor_kind: 'OFFICIAL', accessor_id: 'MTC-0001', accessor_name: 'Pedro Salas Rojas', accessor_agency: 'MTC', purpose: 'entrega de licencia' },
+    ]);
+    expect((await ask(query, { id: row!.id }, PORTAL_SERVICE, 'seguimiento')).errors).toBeUndefined();
+    expect(await lastReads(1, columns)).toEqual([
+      { dni: CARMEN, agency: 'MTC', fields: APPLICATION_FIELDS('office', 'status'), accessor_kind: 'AGENCY', accessor_id: 'pcm-tracker', accessor_name: 'Test service', accessor_agency: 'PCM', purpose: 'seguimiento' },
+    ]);
+  });
+
+  it("notes a started application's reads, not the payload's", async () => {
+    const START = 'mutation($input: StartApplicationInput!) { startApplication(input: $input) { applicationId application { status channel } procedure { slug } } }';
+    const input = { procedureSlug: 'renovar-dni', channel: 'ONLINE', idempotencyKey: 'ana-recorded-key-0001' };
+    expect((await ask(START, { input }, asCitizen(ANA))).errors).toBeUndefined();
+    expect(await lastReads()).toEqual([{ dni: ANA, agency: 'RENIEC', fields: APPLICATION_FIELDS('channel', 'status'), accessor_kind: 'CITIZEN', accessor_id: ANA, purpose: null }]);
+  });
+
+  it('notes nothing of a refused read, nor of the public catalogue', async () => {
+    const before = await recordSize();
+    const [row] = (await portal.db.query<{ id: string }>('SELECT id FROM applications WHERE dni = $1 LIMIT 1', [CARMEN])).rows;
+    const carmen = { representations: [{ __typename: 'Citizen', dni: CARMEN }] };
+    expect(errorCodes(await ask(ENTITIES('... on Citizen { applications { id } }'), carmen, asCitizen(LUIS)))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await ask('query($id: ID!) { application(id: $id) { status } }', { id: row!.id }, asCitizen(LUIS)))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await ask('query($id: ID!) { application(id: $id) { status } }', { id: row!.id }, PORTAL_SERVICE))).toEqual(['FORBIDDEN']);
+    expect((await ask(`query($slug: ID!) { procedure(slug: $slug) { title requirements { status } } }`, { slug: REVALIDATION }, asCitizen(CARMEN))).errors).toBeUndefined();
+    expect(await recordSize()).toBe(before);
   });
 });
 
 describe('batching', () => {
-  it("resolves 100 citizens' applications in one _entities request with one statement per table", async () => {
+  it("resolves 100 citizens' applications in one _entities request with one statement per table, and records them in one", async () => {
     // Carmen is among them so that offices are read too; the others are generated citizens.
     const dnis = [CARMEN, ...Array.from({ length: 99 }, (_, i) => generatedDni(i))];
     const query = ENTITIES(`... on Citizen { dni applications {
       id status submittedAt nextStep procedure { slug title agency { code name } } office { name } timeline { at status note }
     } }`);
     const representations = dnis.map((dni) => ({ __typename: 'Citizen', dni }));
-    const { entities, perTable } = await resolveEntities(portal, query, representations, tokens.portal);
+    const { entities, perTable } = await resolveEntities(portal, query, representations, PORTAL_SERVICE, PURPOSE);
     expect(entities.map((entity) => entity.dni)).toEqual(dnis);
     const expected = await portal.db.query<{ n: number }>('SELECT count(*)::int AS n FROM applications WHERE dni = ANY($1)', [dnis]);
     const returned = entities.reduce((total, entity) => total + entity.applications.length, 0);
     expect(returned).toBe(expected.rows[0]?.n);
     expect(returned).toBeGreaterThan(3); // Carmen's three, and some generated citizens'
-    expect(perTable).toEqual({ applications: 1, application_events: 1, procedures: 1, agencies: 1, offices: 1 });
+    expect(perTable).toEqual({
+      applications: 1,
+      application_events: 1,
+      procedures: 1,
+      agencies: 1,
+      offices: 1,
+      // Writing the reads: the writers' lock, the chain's head, one INSERT.
+      'SELECT pg_advisory_xact_lock($1)': 1,
+      access_record: 2,
+    });
+  });
+
+  it('serves the catalogue without touching the access record', async () => {
+    const { counts } = await countStatementsPerTable({ portal: portal.db }, () =>
+      ask('{ procedures(first: 100) { edges { node { slug agency { code } fee { amount } channels { offices { id } } } } } }', undefined, asCitizen(CARMEN)),
+    );
+    // The catalogue's tables, and nothing of the access record's.
+    expect(Object.keys(counts.portal).sort()).toEqual(['agencies', 'channel_offices', 'procedure_channels', 'procedures']);
   });
 });
 
@@ -548,20 +754,25 @@ describe('on PGlite, as main.ts runs it by default', () => {
     await embedded?.close();
   });
 
-  it('searches, lists Carmen\'s applications and starts an application the same way', async () => {
-    const found = await graphql(embedded.url, '{ procedures(search: "renovacion") { totalCount edges { node { slug fee { amount } } } } }');
+  it("searches, lists Carmen's applications and starts an application the same way, recording the reads", async () => {
+    const found = await graphql(embedded.url, '{ procedures(search: "renovacion") { totalCount edges { node { slug fee { amount } } } } }', undefined, await embedded.as(null));
     expect(found.data.procedures).toEqual({ totalCount: 1, edges: [{ node: { slug: 'renovar-dni', fee: { amount: '30.00' } } }] });
     const carmen = await graphql(
       embedded.url,
       ENTITIES('... on Citizen { applications { status submittedAt } }'),
       { representations: [{ __typename: 'Citizen', dni: CARMEN }] },
-      tokens[CARMEN],
+      await embedded.as(asCitizen(CARMEN)),
     );
     expect(carmen.data._entities[0].applications.map((a: { status: string }) => a.status)).toEqual(['IN_REVIEW', 'READY_FOR_PICKUP', 'COMPLETED']);
     const input = { procedureSlug: 'renovar-dni', channel: 'ONLINE', idempotencyKey: 'pglite-key-0001' };
-    const START = 'mutation($input: StartApplicationInput!) { startApplication(input: $input) { applicationId } }';
-    const [first, again] = await Promise.all([1, 2].map(() => graphql(embedded.url, START, { input }, tokens[ANA])));
+    const START = 'mutation($input: StartApplicationInput!) { startApplication(input: $input) { applicationId application { status } } }';
+    const [first, again] = await Promise.all([1, 2].map(async () => graphql(embedded.url, START, { input }, await embedded.as(asCitizen(ANA)))));
     expect(first?.data.startApplication.applicationId).toMatch(/^CUT-\d{4}-\d{6}$/);
     expect(again?.data.startApplication.applicationId).toBe(first?.data.startApplication.applicationId);
+    const recorded = await embedded.db.query<{ dni: string; agency: string }>('SELECT dni, agency FROM access_record ORDER BY position');
+    // Carmen's list and her three applications; Ana's application, read by each of the two requests.
+    expect(recorded.rows.map((row) => `${row.dni} ${row.agency}`).sort()).toEqual(
+      [`${ANA} RENIEC`, `${ANA} RENIEC`, `${CARMEN} MTC`, `${CARMEN} PCM`, `${CARMEN} RENIEC`, `${CARMEN} SUNAT`].sort(),
+    );
   });
 });

@@ -1,0 +1,21 @@
+import { it } from 'vitest';
+import { transportService } from '../../subgraphs/transport/createSubgraph.js';
+import { identityService } from '../../subgraphs/identity/createSubgraph.js';
+import { graphql } from '../helpers/graphql.js';
+import { startSubgraph } from '../helpers/subgraph.js';
+import { asService, asOfficial } from '../helpers/trust.js';
+it('probe', async () => {
+  const out: string[] = [];
+  const t = await startSubgraph(transportService, { engine: 'pglite', citizens: 5 });
+  const q = `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Citizen { drivingLicence { number } trafficFines { number } } } }`;
+  const r = await graphql(t.url, q, { representations: [{ __typename: 'Citizen', dni: '45678912' }] }, await t.as(asOfficial('MTC-0001'), 'x'));
+  out.push(JSON.stringify(r));
+  out.push(JSON.stringify((await t.db.query('SELECT dni, agency, fields, accessor_id FROM access_record')).rows));
+  await t.close();
+  const i = await startSubgraph(identityService, { engine: 'pglite', citizens: 5 });
+  const r2 = await graphql(i.url, '{ _entities(representations: [{__typename: "Citizen", dni: "99999998"}]) { ... on Citizen { fullName birthDate } } }', {}, await i.as(asService(['identity:read']), 'x'));
+  out.push(JSON.stringify(r2));
+  out.push(JSON.stringify((await i.db.query('SELECT dni, agency, fields, accessor_id FROM access_record')).rows));
+  await i.close();
+  require('fs').writeFileSync('/tmp/probe/out.txt', out.join('\n'));
+});
