@@ -77,9 +77,10 @@ export function askingOf(context: BaseContext): Asking {
   return { caller: context.caller, purpose: context.purpose };
 }
 
-function refusal(decision: 'unauthenticated' | 'forbidden', rule: AccessRule | null, asking: Asking, deniedMessage: string): GraphQLError {
+/** The error for a refused read; `facts`, when known, decide whether a stated purpose would have helped. */
+function refusal(decision: 'unauthenticated' | 'forbidden', rule: AccessRule | null, asking: Asking, deniedMessage: string, facts?: RecordFacts): GraphQLError {
   if (decision === 'unauthenticated') return unauthenticated('Sign in to see this.');
-  if (asking.purpose === null && decideAccess(rule, { ...asking, purpose: 'stated' }) === 'allowed') {
+  if (asking.purpose === null && decideAccess(rule, { ...asking, purpose: 'stated' }, facts) === 'allowed') {
     return forbidden('State why you read this: officials and agency services send the purpose in the x-purpose header.');
   }
   return forbidden(deniedMessage);
@@ -179,7 +180,9 @@ function guardField<Context extends BaseContext>(
     const asking = askingOf(context);
     const facts = await record.facts(parent, context);
     const decision = decideAccess(rule, asking, facts);
-    if (decision !== 'allowed') throw refusal(decision, rule, asking, denied);
+    if (decision !== 'allowed') throw refusal(decision, rule, asking, denied, facts);
+    // Noted once read: a field that fails (NOT_FOUND for a DNI RENIEC does not know) read nothing.
+    const value = await resolve(parent, args, context, info);
     if (owner !== null && facts.subject !== null && asking.caller) {
       context.access.note({
         dni: facts.subject,
@@ -189,7 +192,7 @@ function guardField<Context extends BaseContext>(
         purpose: asking.purpose,
       });
     }
-    return resolve(parent, args, context, info);
+    return value;
   };
 }
 
@@ -205,10 +208,12 @@ function guardRootField<Context extends BaseContext>(
   lookup: boolean,
 ): Resolver<Context> {
   const denied = record?.denied ?? DEFAULT_DENIED;
+  // Refused on who asks alone, a mutation is refused as such: no record is in question yet.
+  const refusedAsCaller = lookup ? denied : 'You may not do this.';
   return async (parent, args, context, info) => {
     const asking = askingOf(context);
     const decision = decideAccess(rule, asking);
-    if (decision !== 'allowed') throw refusal(decision, rule, asking, denied);
+    if (decision !== 'allowed') throw refusal(decision, rule, asking, refusedAsCaller);
     if (!record || allowedWhateverTheRecord(rule, asking)) return resolve(parent, args, context, info);
     const found = lookup ? await resolvedOrMissing(() => resolve(parent, args, context, info)) : await resolve(parent, args, context, info);
     if (found === null || found === undefined) {

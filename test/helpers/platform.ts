@@ -32,6 +32,8 @@ export interface StartGatewayOptions extends Omit<GatewayOptions, 'supergraph' |
   logger?: Logger;
   /** Wait until it serves before resolving (default true); false to see it starting. */
   waitForReady?: boolean;
+  /** The port to listen on; default 0 (any free one). */
+  port?: number;
 }
 
 /**
@@ -40,10 +42,10 @@ export interface StartGatewayOptions extends Omit<GatewayOptions, 'supergraph' |
  * is left running.
  */
 export async function startGateway(supergraph: SupergraphSource, options: StartGatewayOptions = {}): Promise<RunningGateway> {
-  const { logger = createLogger('gateway', 'silent'), waitForReady = true, signIn: signInChanges, keys, ...gatewayOptions } = options;
+  const { logger = createLogger('gateway', 'silent'), waitForReady = true, signIn: signInChanges, keys, port = 0, ...gatewayOptions } = options;
   const verifier = signIn(await testSignInOptions(signInChanges));
   const gateway = createGateway({ ...gatewayOptions, supergraph, signIn: verifier, keys: keys ?? (await testTrust()).gatewayKeys }, { logger });
-  const listening = await listen(gateway.app, 0, '127.0.0.1').catch(async (error: unknown) => {
+  const listening = await listen(gateway.app, port, '127.0.0.1').catch(async (error: unknown) => {
     await gateway.stop();
     throw error;
   });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROCEDURES, STATUS_CHECKS } from '../../subgraphs/portal/catalogue.js';
 import { isoDate } from '../../subgraphs/shared/calendar.js';
 import { rucForDni } from '../../subgraphs/taxes/ruc.js';
-import { citizenToken, agencyToken, type GraphQLResponse } from '../helpers/graphql.js';
+import { citizenToken, agencyToken, type Credentials, type GraphQLResponse } from '../helpers/graphql.js';
 import { startPlatform, type Platform } from '../helpers/platform.js';
 import { ANA, CARMEN, JORGE, LUIS, ROSA } from '../helpers/personas.js';
 import { TEST_TODAY } from '../helpers/subgraph.js';
@@ -23,7 +23,7 @@ afterAll(async () => {
   await platform?.close();
 });
 
-const send = (operationName: string, variables: Record<string, unknown> = {}, token?: string) =>
+const send = (operationName: string, variables: Record<string, unknown> = {}, token?: string | Credentials) =>
   sendContractOperation(platform.url, operationName, variables, token);
 const as = (dni: string) => citizenToken(dni);
 

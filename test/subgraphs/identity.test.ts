@@ -160,6 +160,13 @@ describe('identity subgraph contract', () => {
     expect(new Set(nobody.errors?.map((error) => error.message))).toEqual(new Set(['Sign in to see this.']));
   });
 
+  // Fails: personalData.ts's refusal() asks whether a purpose would have helped without the record's
+  // facts, where data-subject holds for any citizen, so another citizen is told to state a purpose.
+  it("tells another citizen they may not see RENIEC's records, not to state a purpose (which would not help them)", async () => {
+    const response = await ask(CITIZEN_ENTITIES, { representations: [citizenRef(ANA)] }, asCitizen(LUIS));
+    expect(new Set(response.errors?.map((error) => error.message))).toEqual(new Set([DENIED]));
+  });
+
   it('gives an unknown DNI the very answer a known one gets, to a caller who may not read it (existence is not revealed)', async () => {
     for (const caller of [asCitizen(LUIS), MTC_SERVICE]) {
       const unknown = await ask(CITIZEN_ENTITIES, { representations: [citizenRef('99999998')] }, caller, PURPOSE);

@@ -447,6 +447,13 @@ describe("Carmen's applications", () => {
     }
   });
 
+  // Fails: personalData.ts's refusal() asks whether a purpose would have helped without the record's
+  // facts, where data-subject holds for any citizen, so another citizen is told to state a purpose.
+  it("tells another citizen they may not see her applications, not to state a purpose (which would not help them)", async () => {
+    const response = await ask(APPLICATIONS, { representations: [carmen] }, asCitizen(LUIS));
+    expect(codesAndMessages(response)).toEqual([['FORBIDDEN', "You may not see this citizen's applications."]]);
+  });
+
   it('resolves an Application by case number for its citizen, FORBIDDEN alike for another citizen and an unknown one; malformed BAD_USER_INPUT', async () => {
     const newest = (await caseNumbers())['duplicado-de-dni']!;
     const mine = await ask(APPLICATION, { representations: [application(newest)] }, asCitizen(CARMEN));
