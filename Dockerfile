@@ -6,6 +6,8 @@ COPY package.json package-lock.json ./
 # tsx runs the TypeScript sources directly (no build step), so it is a runtime dependency.
 RUN npm ci --omit=dev && npm cache clean --force
 COPY tsconfig.json ./
+COPY lib ./lib
+COPY issuer ./issuer
 COPY gateway ./gateway
 COPY subgraphs ./subgraphs
 COPY schema ./schema
