@@ -1,6 +1,7 @@
 import { parse, print, visit, type DocumentNode } from 'graphql';
 import { expect } from 'vitest';
 import { graphql } from './graphql.js';
+import type { RunningSubgraph } from './subgraph.js';
 
 /**
  * Each named definition of `document`, printed, without federation's own root fields (`_entities`,
@@ -17,12 +18,13 @@ export function definitionsByName(document: DocumentNode): Map<string, string> {
 }
 
 /**
- * Asks the subgraph at `url` for its SDL through `_service` and checks that every definition of
- * `typeDefs` (its schema.graphql) is in it unchanged: every type, field, key, directive and
- * description. The published SDL also has federation's own definitions. Returns it, as published.
+ * Asks `subgraph` for its SDL through `_service`, as the gateway would (with its assertion), and checks
+ * that every definition of `typeDefs` (its schema.graphql) is in it unchanged: every type, field, key,
+ * directive and description. The published SDL also has federation's own definitions. Returns it, as
+ * published.
  */
-export async function expectPublishedSdl(url: string, typeDefs: DocumentNode): Promise<string> {
-  const response = await graphql(url, '{ _service { sdl } }');
+export async function expectPublishedSdl(subgraph: RunningSubgraph, typeDefs: DocumentNode): Promise<string> {
+  const response = await graphql(subgraph.url, '{ _service { sdl } }', undefined, await subgraph.as(null));
   expect(response.errors).toBeUndefined();
   const sdl: string = response.data._service.sdl;
   const published = definitionsByName(parse(sdl));

@@ -8,8 +8,8 @@ import { openServiceDatabase } from '../../subgraphs/shared/start.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Caller } from '../../lib/caller.js';
-import { graphql } from './graphql.js';
-import { assertionFor, testGatewayKeys } from './trust.js';
+import { errorCodes, graphql } from './graphql.js';
+import { asCitizen, assertionFor, testGatewayKeys, tokenFor } from './trust.js';
 
 /** The day test data is seeded relative to: today, as the servers judge "expired" against the clock. */
 export const TEST_TODAY = todayInPeru();
@@ -108,4 +108,34 @@ export async function resolveEntities(
   );
   expect(response.errors).toBeUndefined();
   return { entities: response.data._entities, perTable: counts.subgraph };
+}
+
+/**
+ * Checks that `subgraph` answers only the gateway: each of `requests`, sent with no credentials, with a
+ * citizen's own token (`dni`'s) and with an assertion made for another subgraph, gets 401
+ * UNAUTHENTICATED and no data, and not one statement reaches its database.
+ */
+export async function expectOnlyTheGateway(subgraph: RunningSubgraph, dni: string, requests: { query: string; variables?: Record<string, unknown> }[]): Promise<void> {
+  const another = subgraph.name === 'identity' ? 'transport' : 'identity';
+  for (const auth of [undefined, await tokenFor(asCitizen(dni)), await assertionFor(another, asCitizen(dni))]) {
+    const { result: responses, counts } = await countStatementsPerTable({ subgraph: subgraph.db }, () =>
+      Promise.all(requests.map(({ query, variables }) => graphql(subgraph.url, query, variables, auth))),
+    );
+    for (const response of responses) {
+      expect(response.status).toBe(401);
+      expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+      expect(response.data).toBeUndefined();
+    }
+    expect(counts.subgraph).toEqual({});
+  }
+}
+
+/** The newest `n` entries of `subgraph`'s access record, newest first. */
+export async function lastReads(subgraph: RunningSubgraph, n = 1, columns = 'dni, agency, fields, accessor_kind, accessor_id, purpose') {
+  return (await subgraph.db.query(`SELECT ${columns} FROM access_record ORDER BY position DESC LIMIT ${n}`)).rows;
+}
+
+/** How many entries `subgraph`'s access record holds. */
+export async function recordSize(subgraph: RunningSubgraph): Promise<number> {
+  return (await subgraph.db.query<{ n: number }>('SELECT count(*)::int AS n FROM access_record')).rows[0]!.n;
 }

@@ -1,15 +1,14 @@
-import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../lib/caller.js';
 import { identityService } from '../../subgraphs/identity/createSubgraph.js';
 import { migrate, openDatabase, type Queryable } from '../../subgraphs/shared/db.js';
 import { addDays, isoDate } from '../../subgraphs/shared/calendar.js';
 import { generatedDni } from '../../subgraphs/shared/seeding.js';
-import { citizenToken, errorCodes, graphql } from '../helpers/graphql.js';
+import { errorCodes, graphql } from '../helpers/graphql.js';
 import { ANA, CARMEN, JORGE, LUIS, ROSA } from '../helpers/personas.js';
-import { definitionsByName } from '../helpers/sdl.js';
-import { countStatementsPerTable, resolveEntities, startSubgraph, TEST_TODAY, type RunningSubgraph } from '../helpers/subgraph.js';
-import { asCitizen, asOfficial, asService, assertionFor } from '../helpers/trust.js';
+import { expectPublishedSdl } from '../helpers/sdl.js';
+import { countStatementsPerTable, expectOnlyTheGateway, lastReads, recordSize, resolveEntities, startSubgraph, TEST_TODAY, type RunningSubgraph } from '../helpers/subgraph.js';
+import { asCitizen, asOfficial, asService } from '../helpers/trust.js';
 
 const day = (offset: number) => isoDate(addDays(TEST_TODAY, offset));
 
@@ -54,44 +53,18 @@ async function ask(query: string, variables: Record<string, unknown> | undefined
   return graphql(identity.url, query, variables, await identity.as(caller, purpose));
 }
 
-/** The newest `n` entries of the access record, newest first. */
-async function lastReads(n = 1, columns = 'dni, agency, fields, accessor_kind, accessor_id, purpose') {
-  return (await identity.db.query(`SELECT ${columns} FROM access_record ORDER BY position DESC LIMIT ${n}`)).rows;
-}
-
-async function recordSize(): Promise<number> {
-  return (await identity.db.query<{ n: number }>('SELECT count(*)::int AS n FROM access_record')).rows[0]!.n;
-}
-
 describe('identity subgraph contract', () => {
   it('publishes its SDL through _service to the gateway: every type, field, key and directive of schema.graphql', async () => {
-    // test/helpers/sdl.ts's expectPublishedSdl asks with no assertion, which the subgraph now refuses.
-    const response = await ask('{ _service { sdl } }', undefined, null);
-    expect(response.errors).toBeUndefined();
-    const sdl: string = response.data._service.sdl;
-    const published = definitionsByName(parse(sdl));
-    const ours = definitionsByName(identityService.typeDefs);
-    expect(ours.size).toBeGreaterThan(0);
-    for (const [name, definition] of ours) expect(published.get(name), name).toBe(definition);
+    const sdl = await expectPublishedSdl(identity, identityService.typeDefs);
     expect(sdl).toContain('@contact(name: "RENIEC"');
   });
 
   it("answers only the gateway: no assertion, a citizen's own token or another subgraph's assertion get 401, before any statement", async () => {
-    for (const auth of [undefined, await citizenToken(ANA), await assertionFor('portal', asCitizen(ANA))]) {
-      const { result: responses, counts } = await countStatementsPerTable({ identity: identity.db }, () =>
-        Promise.all([
-          graphql(identity.url, '{ _service { sdl } }', undefined, auth),
-          graphql(identity.url, '{ me { fullName } }', undefined, auth),
-          graphql(identity.url, CITIZEN_ENTITIES, { representations: [citizenRef(ANA)] }, auth),
-        ]),
-      );
-      for (const response of responses) {
-        expect(response.status).toBe(401);
-        expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
-        expect(response.data).toBeUndefined();
-      }
-      expect(counts.identity).toEqual({});
-    }
+    await expectOnlyTheGateway(identity, ANA, [
+      { query: '{ _service { sdl } }' },
+      { query: '{ me { fullName } }' },
+      { query: CITIZEN_ENTITIES, variables: { representations: [citizenRef(ANA)] } },
+    ]);
   });
 
   it('resolves a persona by key for the persona themself', async () => {
@@ -307,14 +280,14 @@ describe('Procedure.identityChecks (the requirements RENIEC answers)', () => {
 
   it('without a citizen signed in every identity requirement is UNKNOWN, and nothing is read', async () => {
     const unknown = [{ code: 'dni-valid', status: 'UNKNOWN', detail: 'Sign in to check.' }];
-    const before = await recordSize();
+    const before = await recordSize(identity);
     const { counts } = await countStatementsPerTable({ identity: identity.db }, async () => {
       expect(await checks(REVALIDATION, null)).toEqual(unknown);
       expect(await checks(REVALIDATION, RENIEC_SERVICE, PURPOSE)).toEqual(unknown);
       expect(await checks(REVALIDATION, asOfficial('RENIEC-0001'), PURPOSE)).toEqual(unknown);
     });
     expect(counts.identity).toEqual({});
-    expect(await recordSize()).toBe(before);
+    expect(await recordSize(identity)).toBe(before);
   });
 
   it('a signed-in DNI that RENIEC does not know is UNKNOWN', async () => {
@@ -392,7 +365,7 @@ describe('Procedure.identityChecks (the requirements RENIEC answers)', () => {
 describe('the access record', () => {
   it("notes a citizen's own read: what, by whom, with no purpose", async () => {
     await ask('{ me { fullName identityDocument { status } } }', undefined, asCitizen(ROSA));
-    expect(await lastReads()).toEqual([
+    expect(await lastReads(identity)).toEqual([
       { dni: ROSA, agency: 'RENIEC', fields: ['Citizen.fullName', 'Citizen.identityDocument'], accessor_kind: 'CITIZEN', accessor_id: ROSA, purpose: null },
     ]);
   });
@@ -400,37 +373,37 @@ describe('the access record', () => {
   it('notes who an agency service or an official is, and the purpose they stated', async () => {
     const columns = 'dni, agency, fields, accessor_kind, accessor_id, accessor_name, accessor_agency, purpose';
     await ask('query($dni: ID!) { citizen(dni: $dni) { birthDate } }', { dni: JORGE }, RENIEC_SERVICE, 'padrón electoral');
-    expect(await lastReads(1, columns)).toEqual([
+    expect(await lastReads(identity, 1, columns)).toEqual([
       { dni: JORGE, agency: 'RENIEC', fields: ['Citizen.birthDate'], accessor_kind: 'AGENCY', accessor_id: 'reniec-registry', accessor_name: 'Test service', accessor_agency: 'RENIEC', purpose: 'padrón electoral' },
     ]);
     await ask('query($dni: ID!) { citizen(dni: $dni) { civilRecords { kind } } }', { dni: JORGE }, asOfficial('RENIEC-0001'), 'duplicate request');
-    expect(await lastReads(1, columns)).toEqual([
+    expect(await lastReads(identity, 1, columns)).toEqual([
       { dni: JORGE, agency: 'RENIEC', fields: ['Citizen.civilRecords'], accessor_kind: 'OFFICIAL', accessor_id: 'RENIEC-0001', accessor_name: 'Óscar Vela Ríos', accessor_agency: 'RENIEC', purpose: 'duplicate request' },
     ]);
   });
 
   it('notes nothing of a refused read, nor of the bare key', async () => {
-    const before = await recordSize();
+    const before = await recordSize(identity);
     expect(errorCodes(await ask(CITIZEN_ENTITIES, { representations: [citizenRef(ANA)] }, asCitizen(LUIS)))).toContain('FORBIDDEN');
     expect(errorCodes(await ask(CITIZEN_ENTITIES, { representations: [citizenRef(ANA)] }, MTC_SERVICE, PURPOSE))).toContain('FORBIDDEN');
     expect(errorCodes(await ask(CITIZEN_ENTITIES, { representations: [citizenRef(ANA)] }, RENIEC_SERVICE))).toContain('FORBIDDEN');
     expect((await ask('query($dni: ID!) { citizen(dni: $dni) { dni } }', { dni: ANA }, MTC_SERVICE, PURPOSE)).data).toEqual({ citizen: { dni: ANA } });
-    expect(await recordSize()).toBe(before);
+    expect(await recordSize(identity)).toBe(before);
   });
 
   it("notes a requirement check as the procedure's agency reading, for that procedure, what the check needed", async () => {
     const columns = 'dni, agency, fields, accessor_kind, accessor_id, accessor_agency, purpose';
     await checksOf(RENEWAL, ROSA);
-    expect(await lastReads(1, columns)).toEqual([
+    expect(await lastReads(identity, 1, columns)).toEqual([
       { dni: ROSA, agency: 'RENIEC', fields: ['Citizen.identityDocument'], accessor_kind: 'AGENCY', accessor_id: 'requirement-check', accessor_agency: 'RENIEC', purpose: 'requirement check for renovar-dni' },
     ]);
     // MTC's revalidation reads RENIEC's document: RENIEC's data, read by MTC.
     await checksOf(REVALIDATION, LUIS);
-    expect(await lastReads(1, columns)).toEqual([
+    expect(await lastReads(identity, 1, columns)).toEqual([
       { dni: LUIS, agency: 'RENIEC', fields: ['Citizen.identityDocument'], accessor_kind: 'AGENCY', accessor_id: 'requirement-check', accessor_agency: 'MTC', purpose: 'requirement check for revalidar-licencia-de-conducir' },
     ]);
     await checksOf(BIRTH_COPY, LUIS);
-    expect(await lastReads(1, 'fields, purpose')).toEqual([{ fields: ['Citizen.civilRecords'], purpose: 'requirement check for copia-certificada-de-acta-de-nacimiento' }]);
+    expect(await lastReads(identity, 1, 'fields, purpose')).toEqual([{ fields: ['Citizen.civilRecords'], purpose: 'requirement check for copia-certificada-de-acta-de-nacimiento' }]);
   });
 
   async function checksOf(procedure: object, dni: string) {
@@ -445,13 +418,13 @@ describe('batching', () => {
 
   it("resolves 100 citizens' records in one _entities request with one SQL statement per table, and records them in one", async () => {
     const dnis = Array.from({ length: 100 }, (_, i) => generatedDni(i));
-    const before = await recordSize();
+    const before = await recordSize(identity);
     const { entities, perTable } = await resolveEntities(identity, CITIZEN_ENTITIES, dnis.map(citizenRef), RENIEC_SERVICE, PURPOSE);
     expect(entities.map((citizen) => citizen.dni)).toEqual(dnis);
     expect(entities.every((citizen) => citizen.fullName.split(' ').length >= 3 && citizen.identityDocument.number === citizen.dni)).toBe(true);
     expect(perTable).toEqual({ citizens: 1, identity_documents: 1, civil_records: 1, ...RECORDING });
     // One entry per citizen: all of it is RENIEC's.
-    expect((await recordSize()) - before).toBe(100);
+    expect((await recordSize(identity)) - before).toBe(100);
   });
 
   it("answers several procedures' checks in one request with one SQL statement per table", async () => {

@@ -1,13 +1,12 @@
-import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../lib/caller.js';
 import { portalService } from '../../subgraphs/portal/createSubgraph.js';
 import { generatedDni } from '../../subgraphs/shared/seeding.js';
-import { citizenToken, errorCodes, graphql } from '../helpers/graphql.js';
+import { errorCodes, graphql } from '../helpers/graphql.js';
 import { ANA, CARMEN, LUIS } from '../helpers/personas.js';
-import { definitionsByName } from '../helpers/sdl.js';
-import { countStatementsPerTable, resolveEntities, startSubgraph, type RunningSubgraph } from '../helpers/subgraph.js';
-import { asCitizen, asOfficial, asService, assertionFor } from '../helpers/trust.js';
+import { expectPublishedSdl } from '../helpers/sdl.js';
+import { countStatementsPerTable, expectOnlyTheGateway, lastReads, recordSize, resolveEntities, startSubgraph, type RunningSubgraph } from '../helpers/subgraph.js';
+import { asCitizen, asOfficial, asService } from '../helpers/trust.js';
 
 const REVALIDATION = 'revalidar-licencia-de-conducir';
 
@@ -38,51 +37,25 @@ const ENTITIES = (selection: string) => `query($representations: [_Any!]!) {
   _entities(representations: $representations) { ${selection} }
 }`;
 
-/** The newest `n` entries of the access record, newest first. */
-async function lastReads(n = 1, columns = 'dni, agency, fields, accessor_kind, accessor_id, purpose') {
-  return (await portal.db.query(`SELECT ${columns} FROM access_record ORDER BY position DESC LIMIT ${n}`)).rows;
-}
-
-async function recordSize(): Promise<number> {
-  return (await portal.db.query<{ n: number }>('SELECT count(*)::int AS n FROM access_record')).rows[0]!.n;
-}
-
 /** Each error's code and message, in order. */
 const codesAndMessages = (response: { errors?: { message: string; extensions?: Record<string, unknown> }[] }) =>
   (response.errors ?? []).map((error) => [error.extensions?.code, error.message]);
 
 describe('portal subgraph contract', () => {
   it('publishes its SDL through _service to the gateway: every type, field, key and directive of schema.graphql', async () => {
-    // test/helpers/sdl.ts's expectPublishedSdl asks with no assertion, which the subgraph now refuses.
-    const response = await ask('{ _service { sdl } }');
-    expect(response.errors).toBeUndefined();
-    const sdl: string = response.data._service.sdl;
-    const published = definitionsByName(parse(sdl));
-    const ours = definitionsByName(portalService.typeDefs);
-    expect(ours.size).toBeGreaterThan(0);
-    for (const [name, definition] of ours) expect(published.get(name), name).toBe(definition);
+    const sdl = await expectPublishedSdl(portal, portalService.typeDefs);
     expect(sdl).toContain('@contact(name: "PCM"');
   });
 
   it("answers only the gateway: no assertion, a citizen's own token or another subgraph's assertion get 401, before any statement", async () => {
     const START = 'mutation($input: StartApplicationInput!) { startApplication(input: $input) { applicationId } }';
     const input = { procedureSlug: 'renovar-dni', channel: 'ONLINE', idempotencyKey: 'not-from-the-gateway-0001' };
-    for (const auth of [undefined, await citizenToken(ANA), await assertionFor('identity', asCitizen(ANA))]) {
-      const { result: responses, counts } = await countStatementsPerTable({ portal: portal.db }, () =>
-        Promise.all([
-          graphql(portal.url, '{ _service { sdl } }', undefined, auth),
-          // Even the public catalogue: only the gateway is served.
-          graphql(portal.url, '{ procedures { totalCount } }', undefined, auth),
-          graphql(portal.url, START, { input }, auth),
-        ]),
-      );
-      for (const response of responses) {
-        expect(response.status).toBe(401);
-        expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
-        expect(response.data).toBeUndefined();
-      }
-      expect(counts.portal).toEqual({});
-    }
+    await expectOnlyTheGateway(portal, ANA, [
+      { query: '{ _service { sdl } }' },
+      // Even the public catalogue: only the gateway is served.
+      { query: '{ procedures { totalCount } }' },
+      { query: START, variables: { input } },
+    ]);
   });
 
   it('resolves Agency and Procedure by key; unknown keys are null, keys that are not strings BAD_USER_INPUT', async () => {
@@ -674,7 +647,7 @@ describe('the access record', () => {
     );
     expect(response.errors).toBeUndefined();
     const carmen = { dni: CARMEN, accessor_kind: 'CITIZEN', accessor_id: CARMEN, purpose: null };
-    const byAgency = (await lastReads(4)).sort((a, b) => String(a.agency).localeCompare(String(b.agency)));
+    const byAgency = (await lastReads(portal, 4)).sort((a, b) => String(a.agency).localeCompare(String(b.agency)));
     expect(byAgency).toEqual([
       // The case number is part of the record: Application is guarded as a whole.
       { ...carmen, agency: 'MTC', fields: APPLICATION_FIELDS('id', 'procedure', 'status') },
@@ -689,11 +662,11 @@ describe('the access record', () => {
     const [row] = (await portal.db.query<{ id: string }>('SELECT id FROM applications WHERE dni = $1 AND procedure_slug = $2', [CARMEN, REVALIDATION])).rows;
     const query = 'query($id: ID!) { application(id: $id) { status office { id } } }';
     expect((await ask(query, { id: row!.id }, asOfficial('MTC-0001'), 'entrega de licencia')).errors).toBeUndefined();
-    expect(await lastReads(1, columns)).toEqual([
+    expect(await lastReads(portal, 1, columns)).toEqual([
       { dni: CARMEN, agency: 'MTC', fields: APPLICATION_FIELDS('office', 'status'), accessor_kind: 'OFFICIAL', accessor_id: 'MTC-0001', accessor_name: 'Pedro Salas Rojas', accessor_agency: 'MTC', purpose: 'entrega de licencia' },
     ]);
     expect((await ask(query, { id: row!.id }, PORTAL_SERVICE, 'seguimiento')).errors).toBeUndefined();
-    expect(await lastReads(1, columns)).toEqual([
+    expect(await lastReads(portal, 1, columns)).toEqual([
       { dni: CARMEN, agency: 'MTC', fields: APPLICATION_FIELDS('office', 'status'), accessor_kind: 'AGENCY', accessor_id: 'pcm-tracker', accessor_name: 'Test service', accessor_agency: 'PCM', purpose: 'seguimiento' },
     ]);
   });
@@ -702,18 +675,18 @@ describe('the access record', () => {
     const START = 'mutation($input: StartApplicationInput!) { startApplication(input: $input) { applicationId application { status channel } procedure { slug } } }';
     const input = { procedureSlug: 'renovar-dni', channel: 'ONLINE', idempotencyKey: 'ana-recorded-key-0001' };
     expect((await ask(START, { input }, asCitizen(ANA))).errors).toBeUndefined();
-    expect(await lastReads()).toEqual([{ dni: ANA, agency: 'RENIEC', fields: APPLICATION_FIELDS('channel', 'status'), accessor_kind: 'CITIZEN', accessor_id: ANA, purpose: null }]);
+    expect(await lastReads(portal)).toEqual([{ dni: ANA, agency: 'RENIEC', fields: APPLICATION_FIELDS('channel', 'status'), accessor_kind: 'CITIZEN', accessor_id: ANA, purpose: null }]);
   });
 
   it('notes nothing of a refused read, nor of the public catalogue', async () => {
-    const before = await recordSize();
+    const before = await recordSize(portal);
     const [row] = (await portal.db.query<{ id: string }>('SELECT id FROM applications WHERE dni = $1 LIMIT 1', [CARMEN])).rows;
     const carmen = { representations: [{ __typename: 'Citizen', dni: CARMEN }] };
     expect(errorCodes(await ask(ENTITIES('... on Citizen { applications { id } }'), carmen, asCitizen(LUIS)))).toEqual(['FORBIDDEN']);
     expect(errorCodes(await ask('query($id: ID!) { application(id: $id) { status } }', { id: row!.id }, asCitizen(LUIS)))).toEqual(['FORBIDDEN']);
     expect(errorCodes(await ask('query($id: ID!) { application(id: $id) { status } }', { id: row!.id }, PORTAL_SERVICE))).toEqual(['FORBIDDEN']);
     expect((await ask(`query($slug: ID!) { procedure(slug: $slug) { title requirements { status } } }`, { slug: REVALIDATION }, asCitizen(CARMEN))).errors).toBeUndefined();
-    expect(await recordSize()).toBe(before);
+    expect(await recordSize(portal)).toBe(before);
   });
 });
 

@@ -1,15 +1,14 @@
-import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../lib/caller.js';
 import { taxesService } from '../../subgraphs/taxes/createSubgraph.js';
 import { rucForDni, rucProblem } from '../../subgraphs/taxes/ruc.js';
 import { addDays, isoDate } from '../../subgraphs/shared/calendar.js';
 import { generatedDni } from '../../subgraphs/shared/seeding.js';
-import { citizenToken, errorCodes, graphql } from '../helpers/graphql.js';
+import { errorCodes, graphql } from '../helpers/graphql.js';
 import { ANA, CARMEN, JORGE, LUIS, ROSA } from '../helpers/personas.js';
-import { definitionsByName } from '../helpers/sdl.js';
-import { countStatementsPerTable, resolveEntities, startSubgraph, TEST_TODAY, type RunningSubgraph } from '../helpers/subgraph.js';
-import { asCitizen, asOfficial, asService, assertionFor } from '../helpers/trust.js';
+import { expectPublishedSdl } from '../helpers/sdl.js';
+import { countStatementsPerTable, expectOnlyTheGateway, lastReads, recordSize, resolveEntities, startSubgraph, TEST_TODAY, type RunningSubgraph } from '../helpers/subgraph.js';
+import { asCitizen, asOfficial, asService } from '../helpers/trust.js';
 const JORGE_RUC = '10432187654';
 
 /** `YYYY-MM` of the month `monthsBack` before TEST_TODAY's, as the seed writes Jorge's periods. */
@@ -82,46 +81,21 @@ async function ask(query: string, variables: Record<string, unknown>, caller: Ca
   return graphql(running.url, query, variables, await running.as(caller, purpose));
 }
 
-/** The newest `n` entries of the access record, newest first. */
-async function lastReads(n = 1, columns = 'dni, agency, fields, accessor_kind, accessor_id, purpose') {
-  return (await running.db.query(`SELECT ${columns} FROM access_record ORDER BY position DESC LIMIT ${n}`)).rows;
-}
-
-async function recordSize(): Promise<number> {
-  return (await running.db.query<{ n: number }>('SELECT count(*)::int AS n FROM access_record')).rows[0]!.n;
-}
-
 /** Each error's code and message, in order. */
 const codesAndMessages = (response: { errors?: { message: string; extensions?: Record<string, unknown> }[] }) =>
   (response.errors ?? []).map((error) => [error.extensions?.code, error.message]);
 
 describe('taxes subgraph contract', () => {
   it('publishes its SDL through _service to the gateway: every type, field, key and directive of schema.graphql', async () => {
-    // test/helpers/sdl.ts's expectPublishedSdl asks with no assertion, which the subgraph now refuses.
-    const response = await ask('{ _service { sdl } }', {}, null);
-    expect(response.errors).toBeUndefined();
-    const published = definitionsByName(parse(response.data._service.sdl));
-    const ours = definitionsByName(taxesService.typeDefs);
-    expect(ours.size).toBeGreaterThan(0);
-    for (const [name, definition] of ours) expect(published.get(name), name).toBe(definition);
+    await expectPublishedSdl(running, taxesService.typeDefs);
   });
 
   it("answers only the gateway: no assertion, a citizen's own token or another subgraph's assertion get 401, before any statement", async () => {
-    for (const auth of [undefined, await citizenToken(JORGE), await assertionFor('transport', asCitizen(JORGE))]) {
-      const { result: responses, counts } = await countStatementsPerTable({ taxes: running.db }, () =>
-        Promise.all([
-          graphql(running.url, '{ _service { sdl } }', undefined, auth),
-          graphql(running.url, TAXPAYER_BY_RUC, { ruc: JORGE_RUC }, auth),
-          graphql(running.url, CITIZENS, { representations: [citizen(JORGE)] }, auth),
-        ]),
-      );
-      for (const response of responses) {
-        expect(response.status).toBe(401);
-        expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
-        expect(response.data).toBeUndefined();
-      }
-      expect(counts.taxes).toEqual({});
-    }
+    await expectOnlyTheGateway(running, JORGE, [
+      { query: '{ _service { sdl } }' },
+      { query: TAXPAYER_BY_RUC, variables: { ruc: JORGE_RUC } },
+      { query: CITIZENS, variables: { representations: [citizen(JORGE)] } },
+    ]);
   });
 
   describe('Citizen and Taxpayer entities', () => {
@@ -338,14 +312,14 @@ describe('taxes subgraph contract', () => {
 
     it('answers UNKNOWN, reading nothing, when no citizen is signed in: nobody, an agency service or an official', async () => {
       const unknown = ['no-tax-debt', 'ruc-not-registered', 'ruc-active'].map((code) => ({ code, status: 'UNKNOWN', detail: 'Sign in to check.' }));
-      const before = await recordSize();
+      const before = await recordSize(running);
       const { counts } = await countStatementsPerTable({ taxes: running.db }, async () => {
         expect(await checksFor(null)).toEqual(unknown);
         expect(await checksFor(TAXES_SERVICE, ALL_CODES, PURPOSE)).toEqual(unknown);
         expect(await checksFor(asOfficial('SUNAT-0001'), ALL_CODES, PURPOSE)).toEqual(unknown);
       });
       expect(counts.taxes).toEqual({});
-      expect(await recordSize()).toBe(before);
+      expect(await recordSize(running)).toBe(before);
     });
 
     it('answers an empty list when the procedure needs nothing from SUNAT', async () => {
@@ -367,7 +341,7 @@ describe('taxes subgraph contract', () => {
     it("notes a citizen's own read: every field of SUNAT's that was read, by whom, with no purpose", async () => {
       const response = await ask(CITIZENS, { representations: [citizen(JORGE)] }, asCitizen(JORGE));
       expect(response.errors).toBeUndefined();
-      expect(await lastReads()).toEqual([
+      expect(await lastReads(running)).toEqual([
         {
           dni: JORGE,
           agency: 'SUNAT',
@@ -380,29 +354,29 @@ describe('taxes subgraph contract', () => {
       ]);
       // Looking for a RUC one has not: no record read, nothing noted but the answer that there is none.
       await ask(CITIZENS, { representations: [citizen(LUIS)] }, asCitizen(LUIS));
-      expect(await lastReads()).toEqual([{ dni: LUIS, agency: 'SUNAT', fields: ['Citizen.taxpayer'], accessor_kind: 'CITIZEN', accessor_id: LUIS, purpose: null }]);
+      expect(await lastReads(running)).toEqual([{ dni: LUIS, agency: 'SUNAT', fields: ['Citizen.taxpayer'], accessor_kind: 'CITIZEN', accessor_id: LUIS, purpose: null }]);
     });
 
     it('notes who an agency service or an official is, and the purpose they stated', async () => {
       const columns = 'dni, agency, fields, accessor_kind, accessor_id, accessor_name, accessor_agency, purpose';
       await ask(TAXPAYER_BY_RUC, { ruc: JORGE_RUC }, TAXES_SERVICE, 'cobranza coactiva');
-      expect(await lastReads(1, columns)).toEqual([
+      expect(await lastReads(running, 1, columns)).toEqual([
         { dni: JORGE, agency: 'SUNAT', fields: ['Taxpayer.citizen', 'Taxpayer.ruc', 'Taxpayer.status'], accessor_kind: 'AGENCY', accessor_id: 'sunat-collection', accessor_name: 'Test service', accessor_agency: 'SUNAT', purpose: 'cobranza coactiva' },
       ]);
       await ask(CITIZENS, { representations: [citizen(ANA)] }, asOfficial('SUNAT-0001'), 'fiscalización');
-      expect(await lastReads(1, columns)).toMatchObject([
+      expect(await lastReads(running, 1, columns)).toMatchObject([
         { dni: ANA, agency: 'SUNAT', accessor_kind: 'OFFICIAL', accessor_id: 'SUNAT-0001', accessor_name: 'Teresa Ñique Soto', accessor_agency: 'SUNAT', purpose: 'fiscalización' },
       ]);
     });
 
     it('notes nothing of a refused read', async () => {
-      const before = await recordSize();
+      const before = await recordSize(running);
       expect(errorCodes(await ask(CITIZENS, { representations: [citizen(JORGE)] }, asCitizen(ANA)))).toEqual(['FORBIDDEN']);
       expect(errorCodes(await ask(TAXPAYERS, { representations: [taxpayer(JORGE_RUC)] }, asCitizen(ANA)))).toEqual(['FORBIDDEN']);
       expect(errorCodes(await ask(TAXPAYER_BY_RUC, { ruc: JORGE_RUC }, TRANSPORT_SERVICE, PURPOSE))).toEqual(['FORBIDDEN']);
       expect(errorCodes(await ask(TAXPAYER_BY_RUC, { ruc: JORGE_RUC }, TAXES_SERVICE))).toEqual(['FORBIDDEN']);
       expect(errorCodes(await ask(CITIZENS, { representations: [citizen(JORGE)] }, null))).toEqual(['UNAUTHENTICATED']);
-      expect(await recordSize()).toBe(before);
+      expect(await recordSize(running)).toBe(before);
     });
 
     it("notes a requirement check as the procedure's agency reading, for that procedure, what the check needed", async () => {
@@ -410,11 +384,11 @@ describe('taxes subgraph contract', () => {
       const check = (slug: string, codes: string[]) => ask(CHECKS, { representations: [procedure(slug, codes)] }, asCitizen(JORGE));
       expect((await check('revalidar-licencia-de-conducir', ['no-tax-debt'])).errors).toBeUndefined();
       // MTC's procedure, SUNAT's data.
-      expect(await lastReads(1, columns)).toEqual([
+      expect(await lastReads(running, 1, columns)).toEqual([
         { dni: JORGE, agency: 'SUNAT', fields: ['Citizen.taxpayer', 'Taxpayer.debts'], accessor_kind: 'AGENCY', accessor_id: 'requirement-check', accessor_agency: 'MTC', purpose: 'requirement check for revalidar-licencia-de-conducir' },
       ]);
       expect((await check('inscribirse-en-el-ruc', ['ruc-not-registered'])).errors).toBeUndefined();
-      expect(await lastReads(1, columns)).toEqual([
+      expect(await lastReads(running, 1, columns)).toEqual([
         { dni: JORGE, agency: 'SUNAT', fields: ['Citizen.taxpayer'], accessor_kind: 'AGENCY', accessor_id: 'requirement-check', accessor_agency: 'SUNAT', purpose: 'requirement check for inscribirse-en-el-ruc' },
       ]);
     });
@@ -426,11 +400,11 @@ describe('taxes subgraph contract', () => {
     const RECORDING = { 'SELECT pg_advisory_xact_lock($1)': 1, access_record: 2 };
 
     it("reads 100 citizens' RUCs and debts with one statement on taxpayers and one on tax_debts, and records them in one", async () => {
-      const before = await recordSize();
+      const before = await recordSize(running);
       const { entities, perTable } = await resolveEntities(running, CITIZENS, generated.map(citizen), TAXES_SERVICE, PURPOSE);
       expect(perTable).toEqual({ taxpayers: 1, tax_debts: 1, ...RECORDING });
       // One entry per citizen asked about, with or without a RUC.
-      expect((await recordSize()) - before).toBe(100);
+      expect((await recordSize(running)) - before).toBe(100);
       const taxpayers: { debts: unknown[] }[] = entities.map((entity) => entity.taxpayer).filter(Boolean);
       // The seed gives about 40% a RUC, some with debts: the batch has real rows to join.
       expect(taxpayers.length).toBeGreaterThan(25);
@@ -447,12 +421,12 @@ describe('taxes subgraph contract', () => {
     });
 
     it('reads 100 Taxpayer references with one statement on taxpayers and one on tax_debts, and records them in one', async () => {
-      const before = await recordSize();
+      const before = await recordSize(running);
       const { entities, perTable } = await resolveEntities(running, TAXPAYERS, generated.map((dni) => taxpayer(rucForDni(dni))), TAXES_SERVICE, PURPOSE);
       expect(perTable).toEqual({ taxpayers: 1, tax_debts: 1, ...RECORDING });
       expect(entities.filter(Boolean).length).toBeGreaterThan(25);
       // One entry per taxpayer found: an unregistered RUC has nobody's data to note.
-      expect((await recordSize()) - before).toBe(entities.filter(Boolean).length);
+      expect((await recordSize(running)) - before).toBe(entities.filter(Boolean).length);
     });
 
     it("answers many procedures' checks for one citizen with one statement per table", async () => {

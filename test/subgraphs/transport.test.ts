@@ -1,14 +1,13 @@
-import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../lib/caller.js';
 import { addDays, isoDate } from '../../subgraphs/shared/calendar.js';
 import { generatedDni } from '../../subgraphs/shared/seeding.js';
 import { transportService } from '../../subgraphs/transport/createSubgraph.js';
-import { citizenToken, errorCodes, graphql } from '../helpers/graphql.js';
+import { errorCodes, graphql } from '../helpers/graphql.js';
 import { ANA, CARMEN, JORGE, LUIS, ROSA } from '../helpers/personas.js';
-import { definitionsByName } from '../helpers/sdl.js';
-import { countStatementsPerTable, resolveEntities, startSubgraph, TEST_TODAY, type RunningSubgraph } from '../helpers/subgraph.js';
-import { asCitizen, asOfficial, asService, assertionFor } from '../helpers/trust.js';
+import { expectPublishedSdl } from '../helpers/sdl.js';
+import { countStatementsPerTable, expectOnlyTheGateway, lastReads, recordSize, resolveEntities, startSubgraph, TEST_TODAY, type RunningSubgraph } from '../helpers/subgraph.js';
+import { asCitizen, asOfficial, asService } from '../helpers/trust.js';
 
 /** An ISO date `days` from TEST_TODAY, as the seed writes the personas' licences and exams. */
 const day = (days: number) => isoDate(addDays(TEST_TODAY, days));
@@ -103,42 +102,17 @@ async function ask(query: string, variables: Record<string, unknown>, caller: Ca
   return graphql(running.url, query, variables, await running.as(caller, purpose));
 }
 
-/** The newest `n` entries of the access record, newest first. */
-async function lastReads(n = 1, columns = 'dni, agency, fields, accessor_kind, accessor_id, purpose') {
-  return (await running.db.query(`SELECT ${columns} FROM access_record ORDER BY position DESC LIMIT ${n}`)).rows;
-}
-
-async function recordSize(): Promise<number> {
-  return (await running.db.query<{ n: number }>('SELECT count(*)::int AS n FROM access_record')).rows[0]!.n;
-}
-
 describe('transport subgraph contract', () => {
   it('publishes its SDL through _service to the gateway: every type, field, key and directive of schema.graphql', async () => {
-    // test/helpers/sdl.ts's expectPublishedSdl asks with no assertion, which the subgraph now refuses.
-    const response = await ask('{ _service { sdl } }', {}, null);
-    expect(response.errors).toBeUndefined();
-    const published = definitionsByName(parse(response.data._service.sdl));
-    const ours = definitionsByName(transportService.typeDefs);
-    expect(ours.size).toBeGreaterThan(0);
-    for (const [name, definition] of ours) expect(published.get(name), name).toBe(definition);
+    await expectPublishedSdl(running, transportService.typeDefs);
   });
 
   it("answers only the gateway: no assertion, a citizen's own token or another subgraph's assertion get 401, before any statement", async () => {
-    for (const auth of [undefined, await citizenToken(LUIS), await assertionFor('taxes', asCitizen(LUIS))]) {
-      const { result: responses, counts } = await countStatementsPerTable({ transport: running.db }, () =>
-        Promise.all([
-          graphql(running.url, '{ _service { sdl } }', undefined, auth),
-          graphql(running.url, RECORDS, { representations: [citizen(LUIS)] }, auth),
-          graphql(running.url, VEHICLE_BY_PLATE, { plate: 'CHT-408' }, auth),
-        ]),
-      );
-      for (const response of responses) {
-        expect(response.status).toBe(401);
-        expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
-        expect(response.data).toBeUndefined();
-      }
-      expect(counts.transport).toEqual({});
-    }
+    await expectOnlyTheGateway(running, LUIS, [
+      { query: '{ _service { sdl } }' },
+      { query: RECORDS, variables: { representations: [citizen(LUIS)] } },
+      { query: VEHICLE_BY_PLATE, variables: { plate: 'CHT-408' } },
+    ]);
   });
 
   describe('Citizen entity', () => {
@@ -343,14 +317,14 @@ describe('transport subgraph contract', () => {
 
     it('answers UNKNOWN, reading nothing, when no citizen is signed in: nobody, an agency service or an official', async () => {
       const unknown = ['no-unpaid-fines', 'medical-exam-approved', 'licence-revalidable'].map((code) => ({ code, status: 'UNKNOWN', detail: 'Sign in to check.' }));
-      const before = await recordSize();
+      const before = await recordSize(running);
       const { counts } = await countStatementsPerTable({ transport: running.db }, async () => {
         expect(await checksFor(null)).toEqual(unknown);
         expect(await checksFor(TRANSPORT_SERVICE, REVALIDATION, PURPOSE)).toEqual(unknown);
         expect(await checksFor(asOfficial('MTC-0001'), REVALIDATION, PURPOSE)).toEqual(unknown);
       });
       expect(counts.transport).toEqual({});
-      expect(await recordSize()).toBe(before);
+      expect(await recordSize(running)).toBe(before);
     });
 
     it('answers an empty list when the procedure needs nothing from transport', async () => {
@@ -374,12 +348,12 @@ describe('transport subgraph contract', () => {
     it("notes a citizen's own read under the agency owning each field: fines SAT's, licence and exam MTC's, vehicles SUNARP's", async () => {
       const fines = await ask(FINES_BY_STATUS, { representations: [citizen(LUIS)], status: 'UNPAID' }, asCitizen(LUIS));
       expect(fines.errors).toBeUndefined();
-      expect(await lastReads()).toEqual([{ dni: LUIS, agency: 'SAT', fields: ['Citizen.trafficFines'], accessor_kind: 'CITIZEN', accessor_id: LUIS, purpose: null }]);
+      expect(await lastReads(running)).toEqual([{ dni: LUIS, agency: 'SAT', fields: ['Citizen.trafficFines'], accessor_kind: 'CITIZEN', accessor_id: LUIS, purpose: null }]);
 
       const records = await ask(RECORDS, { representations: [citizen(LUIS)] }, asCitizen(LUIS));
       expect(records.errors).toBeUndefined();
       // One entry per agency of the request, each naming every field of its own that was read.
-      const byAgency = (await lastReads(3)).sort((a, b) => String(a.agency).localeCompare(String(b.agency)));
+      const byAgency = (await lastReads(running, 3)).sort((a, b) => String(a.agency).localeCompare(String(b.agency)));
       const luis = { dni: LUIS, accessor_kind: 'CITIZEN', accessor_id: LUIS, purpose: null };
       expect(byAgency).toEqual([
         { ...luis, agency: 'MTC', fields: ['Citizen.drivingLicence', 'Citizen.medicalExam'] },
@@ -392,7 +366,7 @@ describe('transport subgraph contract', () => {
       const LICENCE = `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Citizen { drivingLicence { number } } } }`;
       const columns = 'dni, agency, fields, accessor_kind, accessor_id, accessor_name, accessor_agency, purpose, request_id';
       await ask(LICENCE, { representations: [citizen(ANA)] }, TRANSPORT_SERVICE, 'licence audit 2026');
-      expect(await lastReads(1, columns)).toEqual([
+      expect(await lastReads(running, 1, columns)).toEqual([
         {
           dni: ANA,
           agency: 'MTC',
@@ -406,7 +380,7 @@ describe('transport subgraph contract', () => {
         },
       ]);
       await ask(LICENCE, { representations: [citizen(LUIS)] }, asOfficial('MTC-0002'), 'revalidación en ventanilla');
-      expect(await lastReads(1, columns)).toEqual([
+      expect(await lastReads(running, 1, columns)).toEqual([
         {
           dni: LUIS,
           agency: 'MTC',
@@ -422,12 +396,12 @@ describe('transport subgraph contract', () => {
     });
 
     it('notes nothing of a refused read, nor of a public one', async () => {
-      const before = await recordSize();
+      const before = await recordSize(running);
       expect(errorCodes(await ask(RECORDS, { representations: [citizen(ANA)] }, asCitizen(LUIS)))).toContain('FORBIDDEN');
       expect(errorCodes(await ask(RECORDS, { representations: [citizen(ANA)] }, null))).toContain('UNAUTHENTICATED');
       expect(errorCodes(await ask(RECORDS, { representations: [citizen(ANA)] }, TRANSPORT_SERVICE))).toContain('FORBIDDEN');
       expect((await ask(VEHICLE_BY_PLATE, { plate: 'BKR-512' }, asCitizen(LUIS))).data.vehicle).toEqual(ANA_VEHICLE);
-      expect(await recordSize()).toBe(before);
+      expect(await recordSize(running)).toBe(before);
     });
 
     it("notes a requirement check as the procedure's agency reading, for that procedure, what the check needed", async () => {
@@ -436,14 +410,14 @@ describe('transport subgraph contract', () => {
       expect(response.errors).toBeUndefined();
       const columns = 'dni, agency, fields, accessor_kind, accessor_id, accessor_agency, purpose';
       const check = { dni: LUIS, accessor_kind: 'AGENCY', accessor_id: 'requirement-check', accessor_agency: 'MTC', purpose: 'requirement check for revalidar-licencia-de-conducir' };
-      const byAgency = (await lastReads(2, columns)).sort((a, b) => String(a.agency).localeCompare(String(b.agency)));
+      const byAgency = (await lastReads(running, 2, columns)).sort((a, b) => String(a.agency).localeCompare(String(b.agency)));
       expect(byAgency).toEqual([
         { ...check, agency: 'MTC', fields: ['Citizen.drivingLicence', 'Citizen.medicalExam'] },
         { ...check, agency: 'SAT', fields: ['Citizen.trafficFines'] },
       ]);
       // Done at SUNARP, the same check of the same citizen is SUNARP's reading SUNARP's data.
       await ask(CHECKS, { representations: [procedure('duplicado-de-tive', ['vehicle-owner'])] }, asCitizen(JORGE));
-      expect(await lastReads(1, columns)).toEqual([
+      expect(await lastReads(running, 1, columns)).toEqual([
         { dni: JORGE, agency: 'SUNARP', fields: ['Citizen.vehicles'], accessor_kind: 'AGENCY', accessor_id: 'requirement-check', accessor_agency: 'SUNARP', purpose: 'requirement check for duplicado-de-tive' },
       ]);
     });
@@ -455,11 +429,11 @@ describe('transport subgraph contract', () => {
     const RECORDING = { 'SELECT pg_advisory_xact_lock($1)': 1, access_record: 2 };
 
     it("reads 100 citizens' licences, fines, vehicles and exams with one statement per table, and records them in one", async () => {
-      const before = await recordSize();
+      const before = await recordSize(running);
       const { entities, perTable } = await resolveEntities(running, RECORDS, generated.map(citizen), TRANSPORT_SERVICE, PURPOSE);
       expect(perTable).toEqual({ driving_licences: 1, medical_exams: 1, traffic_fines: 1, vehicles: 1, ...RECORDING });
       // Every citizen read is on the record, under each of the three agencies whose fields were read.
-      expect((await recordSize()) - before).toBe(300);
+      expect((await recordSize(running)) - before).toBe(300);
 
       // The batch joined real rows: the answers match the tables, citizen by citizen.
       expect(entities.map((entity: { dni: string }) => entity.dni)).toEqual(generated);
