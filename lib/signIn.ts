@@ -115,26 +115,35 @@ function reasonOf(error: InstanceType<typeof errors.JOSEError>): string {
 
 /** The identity provider's keys: from `jwksUrl`, or from the `jwks_uri` its discovery document names. */
 async function findKeys(options: SignInOptions): Promise<JWTVerifyGetKey> {
-  if (options.jwksUrl && !options.refuseDevelopmentIssuer) return remoteKeys(new URL(options.jwksUrl), options.keys);
-  const discoveryUrl = new URL('.well-known/openid-configuration', options.issuer.endsWith('/') ? options.issuer : `${options.issuer}/`);
-  let document: Record<string, unknown>;
-  try {
-    const response = await fetch(discoveryUrl, { signal: AbortSignal.timeout(options.keys?.timeoutMs ?? 5000) });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    document = (await response.json()) as Record<string, unknown>;
-  } catch (error) {
-    throw new KeysUnavailable(`OIDC discovery at ${discoveryUrl} failed: ${(error as Error).message}`, { cause: error });
-  }
-  if (options.refuseDevelopmentIssuer && document[DEVELOPMENT_ISSUER_MARKER] === true) {
+  const document = await discoveryDocument(options).catch((error: unknown) => {
+    // With a JWKS URL given, discovery is only asked whether this is the development issuer, which
+    // always serves it: a provider that publishes no discovery document is still trusted through it.
+    if (options.jwksUrl) return null;
+    throw error;
+  });
+  if (document && options.refuseDevelopmentIssuer && document[DEVELOPMENT_ISSUER_MARKER] === true) {
     throw new DevelopmentIssuerRefused(
       `${options.issuer} is Ventanilla's development issuer, whose keys sit in a folder: a production gateway does not trust it. Set OIDC_ISSUER to the national login's issuer.`,
     );
   }
+  if (options.jwksUrl) return remoteKeys(new URL(options.jwksUrl), options.keys);
   // OpenID Connect Discovery 1.0 §4.3: the document must be the issuer's own.
-  if (document.issuer !== options.issuer) {
-    throw new KeysUnavailable(`OIDC discovery at ${discoveryUrl} names issuer ${JSON.stringify(document.issuer)}, not ${options.issuer}.`);
+  if (document!.issuer !== options.issuer) {
+    throw new KeysUnavailable(`OIDC discovery for ${options.issuer} names issuer ${JSON.stringify(document!.issuer)} instead.`);
   }
-  const jwksUri = options.jwksUrl ?? document.jwks_uri;
-  if (typeof jwksUri !== 'string' || !URL.canParse(jwksUri)) throw new KeysUnavailable(`OIDC discovery at ${discoveryUrl} names no jwks_uri.`);
+  const jwksUri = document!.jwks_uri;
+  if (typeof jwksUri !== 'string' || !URL.canParse(jwksUri)) throw new KeysUnavailable(`OIDC discovery for ${options.issuer} names no jwks_uri.`);
   return remoteKeys(new URL(jwksUri), options.keys);
+}
+
+/** `<issuer>/.well-known/openid-configuration`, or KeysUnavailable. */
+async function discoveryDocument(options: SignInOptions): Promise<Record<string, unknown>> {
+  const discoveryUrl = new URL('.well-known/openid-configuration', options.issuer.endsWith('/') ? options.issuer : `${options.issuer}/`);
+  try {
+    const response = await fetch(discoveryUrl, { signal: AbortSignal.timeout(options.keys?.timeoutMs ?? 5000) });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return (await response.json()) as Record<string, unknown>;
+  } catch (error) {
+    throw new KeysUnavailable(`OIDC discovery at ${discoveryUrl} failed: ${(error as Error).message}`, { cause: error });
+  }
 }

@@ -76,6 +76,8 @@ export function answerChecks<Code extends string>(procedure: ProcedureReference,
     asked.map(async (code) => {
       if (!dni) return { code, ...unknown('Sign in to check.') };
       const check = checks[code];
+      // Noted once decided: a check that fails read nothing the citizen would want told.
+      const verdict = await check.decide(dni);
       for (const field of check.reads) {
         context.access.note({
           dni,
@@ -85,7 +87,7 @@ export function answerChecks<Code extends string>(procedure: ProcedureReference,
           purpose: `requirement check for ${procedure.slug}`,
         });
       }
-      return { code, ...(await check.decide(dni)) };
+      return { code, ...verdict };
     }),
   );
 }

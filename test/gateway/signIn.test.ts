@@ -195,6 +195,20 @@ describe("sign-in follows the identity provider's keys", () => {
     }
   });
 
+  it('in production, trusts a real identity provider: through discovery, and through a JWKS URL', async () => {
+    const idp = await rotatingIssuer();
+    try {
+      const token = `Bearer ${await new SignJWT({ sub: '41234567' }).setProtectedHeader({ alg: 'ES256', kid: idp.keys().signer.kid }).setIssuer(idp.url).setAudience('ventanilla').setIssuedAt().setExpirationTime('5m').sign(idp.keys().signer.key)}`;
+      for (const jwksUrl of [undefined, `${idp.url}/jwks`]) {
+        const production = await testSignIn({ issuer: idp.url, jwksUrl, refuseDevelopmentIssuer: true });
+        await production.discover();
+        expect(await production.callerOf(token)).toEqual({ kind: 'citizen', id: '41234567', scopes: [] });
+      }
+    } finally {
+      await idp.close();
+    }
+  });
+
   it('answers 503, not "bad token", when the identity provider cannot be reached', async () => {
     const idp = await rotatingIssuer();
     const token = `Bearer ${await new SignJWT({ sub: '41234567' }).setProtectedHeader({ alg: 'ES256', kid: idp.keys().signer.kid }).setIssuer(idp.url).setAudience('ventanilla').setIssuedAt().setExpirationTime('5m').sign(idp.keys().signer.key)}`;
