@@ -277,6 +277,23 @@ describe('catalogue', () => {
   });
 });
 
+describe('the officials (domain.md §7)', () => {
+  it('are seeded, each at an office of the catalogue, as the development issuer signs for them', async () => {
+    const { rows } = await portal.db.query(
+      'SELECT o.id, o.name, o.agency_code, o.office_id, o.scope, f.id IS NOT NULL AS office_exists FROM officials o LEFT JOIN offices f ON f.id = o.office_id ORDER BY o.id',
+    );
+    expect(rows).toEqual([
+      { id: 'MTC-0001', name: 'Pedro Salas Rojas', agency_code: 'MTC', office_id: 'mtc-lima-centro', scope: 'applications:review', office_exists: true },
+      { id: 'MTC-0002', name: 'Lucía Mendoza Paz', agency_code: 'MTC', office_id: 'mac-callao', scope: 'applications:review', office_exists: true },
+      { id: 'RENIEC-0001', name: 'Óscar Vela Ríos', agency_code: 'RENIEC', office_id: 'reniec-lima-centro', scope: 'applications:review', office_exists: true },
+      { id: 'SUNAT-0001', name: 'Teresa Ñique Soto', agency_code: 'SUNAT', office_id: 'sunat-lima-centro', scope: 'applications:review', office_exists: true },
+    ]);
+    for (const row of rows) {
+      expect(asOfficial(String(row.id))).toEqual({ kind: 'official', id: row.id, name: row.name, agency: row.agency_code, office: row.office_id, scopes: [row.scope] });
+    }
+  });
+});
+
 describe('requirements decided by the agencies, through Procedure representations', () => {
   const REQUIREMENTS = ENTITIES('... on Procedure { slug requirementCodes requirements { code kind status detail agency { code } } }');
   const LUIS_FINES = '2 unpaid fines: SAT-2025-0000123 L02 S/ 214.00, SAT-2025-0000456 G10 S/ 428.00.';
