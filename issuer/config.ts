@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_SIGNING_ALGORITHM, readOrCreateKeyFile, type KeySet } from '../lib/keys.js';
 import { logLevelFrom, parsePort, type Env } from '../lib/settings.js';
+import { DEVELOPMENT_KEY_ID_PREFIX } from '../lib/signIn.js';
 
 /** The audience every Ventanilla token is for; the gateway's `TOKEN_AUDIENCE` default. */
 export const TOKEN_AUDIENCE = 'ventanilla';
@@ -34,6 +36,14 @@ export function loadIssuerConfig(env: Env = process.env): IssuerConfig {
     keysFile: env.ISSUER_KEYS_FILE || DEFAULT_ISSUER_KEYS_FILE,
     logLevel: logLevelFrom(env),
   };
+}
+
+/**
+ * The development issuer's key set, made at first use: its kids say it is the development issuer's,
+ * so that a production gateway refuses what it signs (see DEVELOPMENT_KEY_ID_PREFIX).
+ */
+export function readIssuerKeys(config: Pick<IssuerConfig, 'keysFile'>): Promise<KeySet> {
+  return readOrCreateKeyFile(config.keysFile, DEFAULT_SIGNING_ALGORITHM, DEVELOPMENT_KEY_ID_PREFIX);
 }
 
 /** The development issuer's URL as configured: what the gateway trusts when `OIDC_ISSUER` is not set. */

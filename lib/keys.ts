@@ -32,10 +32,10 @@ interface KeyFile {
   keys: JWK[];
 }
 
-/** Makes a new private key as a JWK (with `kid`, `alg` and `use: sig`), ready for a key file. */
-export async function generatePrivateJwk(alg: SigningAlgorithm = DEFAULT_SIGNING_ALGORITHM): Promise<JWK> {
+/** Makes a new private key as a JWK (with `kid`, `alg` and `use: sig`), ready for a key file; its kid starts with `kidPrefix`. */
+export async function generatePrivateJwk(alg: SigningAlgorithm = DEFAULT_SIGNING_ALGORITHM, kidPrefix = ''): Promise<JWK> {
   const { privateKey } = await generateKeyPair(alg, { extractable: true });
-  return { ...(await exportJWK(privateKey)), kid: randomUUID(), alg, use: 'sig' };
+  return { ...(await exportJWK(privateKey)), kid: `${kidPrefix}${randomUUID()}`, alg, use: 'sig' };
 }
 
 /** The key set of `jwks` (private JWKs, the first signs); throws an Error saying what is wrong with it. */
@@ -85,7 +85,7 @@ export async function readKeyFile(path: string): Promise<KeySet> {
  * The key file at `path`, made with one new key when there is none (development: `.data/`). Safe when
  * several processes start at once: the file appears whole or not at all, and the first one written wins.
  */
-export async function readOrCreateKeyFile(path: string, alg: SigningAlgorithm = DEFAULT_SIGNING_ALGORITHM): Promise<KeySet> {
+export async function readOrCreateKeyFile(path: string, alg: SigningAlgorithm = DEFAULT_SIGNING_ALGORITHM, kidPrefix = ''): Promise<KeySet> {
   try {
     return await readKeyFile(path);
   } catch (error) {
@@ -93,7 +93,7 @@ export async function readOrCreateKeyFile(path: string, alg: SigningAlgorithm = 
   }
   await mkdir(dirname(path), { recursive: true });
   const draft = `${path}.${randomUUID()}.tmp`;
-  await writeFile(draft, JSON.stringify({ keys: [await generatePrivateJwk(alg)] }, null, 2), { mode: 0o600 });
+  await writeFile(draft, JSON.stringify({ keys: [await generatePrivateJwk(alg, kidPrefix)] }, null, 2), { mode: 0o600 });
   try {
     await link(draft, path);
   } catch (error) {

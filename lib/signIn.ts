@@ -1,4 +1,4 @@
-import { errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { decodeProtectedHeader, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { callerFromClaims, UnknownCaller, type Caller } from './caller.js';
 import { invalidToken, signInUnavailable } from './errors.js';
 import { KeysUnavailable, remoteKeys, type RemoteKeyOptions } from './keySources.js';
@@ -27,6 +27,12 @@ export interface SignInOptions {
  * can tell it apart from a real identity provider and refuse it.
  */
 export const DEVELOPMENT_ISSUER_MARKER = 'ventanilla_development_issuer';
+
+/**
+ * How the development issuer's key ids begin: a production gateway refuses a token signed by one even
+ * where it cannot read the issuer's discovery document (configured with a JWKS URL alone).
+ */
+export const DEVELOPMENT_KEY_ID_PREFIX = 'ventanilla-development-';
 
 /** The identity provider is Ventanilla's development issuer and this gateway must not trust it. */
 export class DevelopmentIssuerRefused extends Error {
@@ -77,6 +83,9 @@ export function signIn(options: SignInOptions): SignIn {
 
 async function verifiedCaller(token: string, getKey: JWTVerifyGetKey, options: SignInOptions): Promise<Caller> {
   try {
+    if (options.refuseDevelopmentIssuer && String(decodeProtectedHeader(token).kid ?? '').startsWith(DEVELOPMENT_KEY_ID_PREFIX)) {
+      throw invalidToken("The token is not valid: it is signed by Ventanilla's development issuer, which a production gateway does not trust.");
+    }
     const { payload } = await jwtVerify(token, getKey, {
       issuer: options.issuer,
       audience: options.audience,

@@ -3,10 +3,11 @@
  * checks every link of its hash chain (see subgraphs/shared/accessRecord.ts). Exits 0 when it is
  * intact, printing how many entries and the head hash (keep it elsewhere: it is what shows, later,
  * that no entry was appended or removed at the end); exits 1 naming the first altered, inserted or
- * deleted entry. `<agency>` is a subgraph (identity, transport, taxes, portal) or an agency code it
- * serves (RENIEC, MTC, SAT, SUNARP, SUNAT, PCM). The database is the subgraph's own, as configured
- * (`<NAME>_DATABASE_URL`, else its embedded folder under `PGLITE_DIR`), or the one `--postgres` names.
- * It only reads.
+ * deleted entry. `<agency>` is a subgraph (identity, transport, taxes, portal) or an agency code
+ * (RENIEC, MTC, SAT, SUNARP, SUNAT, PCM): every record that may hold that agency's entries is checked,
+ * its own subgraph's and the portal's (which records reads of applications under the procedure's
+ * agency). The database is each subgraph's own, as configured (`<NAME>_DATABASE_URL`, else its
+ * embedded folder under `PGLITE_DIR`), or, for one subgraph, the one `--postgres` names. It only reads.
  */
 import { parseArgs } from 'node:util';
 import { configOrExit, ConfigError } from '../lib/settings.js';
@@ -16,45 +17,55 @@ import { openAgencyDatabase } from '../subgraphs/shared/start.js';
 
 const USAGE = `Usage: npm run audit:verify -- <${SUBGRAPH_NAMES.join('|')}> [--postgres <database url>]`;
 
-/** The agencies each subgraph's record speaks for: its reads are recorded under their codes. */
-const SUBGRAPH_OF_AGENCY: Record<string, SubgraphName> = {
-  RENIEC: 'identity',
-  MTC: 'transport',
-  SAT: 'transport',
-  SUNARP: 'transport',
-  SUNAT: 'taxes',
-  PCM: 'portal',
+/** The records an agency's entries may be in: its facts' subgraph's, and the portal's (its applications). */
+const RECORDS_OF_AGENCY: Record<string, SubgraphName[]> = {
+  RENIEC: ['identity', 'portal'],
+  MTC: ['transport', 'portal'],
+  SAT: ['transport', 'portal'],
+  SUNARP: ['transport', 'portal'],
+  SUNAT: ['taxes', 'portal'],
+  PCM: ['portal'],
 };
 
 function readOptions() {
   const { values, positionals } = parseArgs({ options: { postgres: { type: 'string' } }, allowPositionals: true });
   const [asked, ...extra] = positionals;
   if (!asked || extra.length) throw new ConfigError(`Name one agency. ${USAGE}`);
-  const name = (SUBGRAPH_NAMES as string[]).includes(asked) ? (asked as SubgraphName) : SUBGRAPH_OF_AGENCY[asked.toUpperCase()];
-  if (!name) throw new ConfigError(`"${asked}" is neither a subgraph nor an agency with an access record. ${USAGE}`);
+  const names = (SUBGRAPH_NAMES as string[]).includes(asked) ? [asked as SubgraphName] : RECORDS_OF_AGENCY[asked.toUpperCase()];
+  if (!names) throw new ConfigError(`"${asked}" is neither a subgraph nor an agency with an access record. ${USAGE}`);
   if (values.postgres !== undefined && !URL.canParse(values.postgres)) throw new ConfigError(`--postgres must be a database URL, not "${values.postgres}".`);
-  const config = loadSubgraphConfig(name);
-  return { name, location: values.postgres ? { databaseUrl: values.postgres } : config };
+  if (values.postgres !== undefined && names.length > 1) {
+    throw new ConfigError(`${asked}'s entries are in ${names.join(' and ')}: name one subgraph with --postgres. ${USAGE}`);
+  }
+  return names.map((name) => ({ name, location: values.postgres ? { databaseUrl: values.postgres } : loadSubgraphConfig(name) }));
 }
 
-const { name, location } = configOrExit(readOptions);
-let exitCode = 0;
-try {
-  const db = await openAgencyDatabase(name, location);
+/** 0 intact, 1 not intact, 2 not readable: each record's verdict on a line of its own. */
+async function verify(name: SubgraphName, location: Parameters<typeof openAgencyDatabase>[1]): Promise<number> {
   try {
-    const verification = await verifyAccessRecord(db);
-    if (verification.problem) {
-      console.error(`${name}: the access record is NOT intact: ${verification.problem.message}.`);
-      exitCode = 1;
-    } else {
+    const db = await openAgencyDatabase(name, location);
+    try {
+      const verification = await verifyAccessRecord(db);
+      if (verification.problem) {
+        console.error(`${name}: the access record is NOT intact: ${verification.problem.message}.`);
+        return 1;
+      }
       console.log(`${name}: the access record is intact: ${verification.entries} entries, head ${verification.headHash ?? '(empty)'}.`);
+      return 0;
+    } finally {
+      await db.close();
     }
-  } finally {
-    await db.close();
+  } catch (error) {
+    const message = (error as Error).message;
+    console.error(`${name}: the access record could not be read: ${/access_record/.test(message) ? 'this database has none (was the subgraph ever started?)' : message}`);
+    return 2;
   }
-} catch (error) {
-  const message = (error as Error).message;
-  console.error(`${name}: the access record could not be read: ${/access_record/.test(message) ? 'this database has none (was the subgraph ever started?)' : message}`);
-  exitCode = 2;
+}
+
+let exitCode = 0;
+for (const { name, location } of configOrExit(readOptions)) {
+  const verdict = await verify(name, location);
+  // Not intact outranks not readable: it is what an auditor must hear.
+  if (verdict === 1 || (verdict === 2 && exitCode === 0)) exitCode = verdict;
 }
 process.exit(exitCode);

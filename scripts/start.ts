@@ -6,8 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { readOrCreateKeyFile } from '../lib/keys.js';
-import { loadIssuerConfig } from '../issuer/config.js';
+import { loadIssuerConfig, readIssuerKeys } from '../issuer/config.js';
 import { signCallerToken } from '../issuer/tokens.js';
 import { configOrExit } from '../lib/settings.js';
 import { loadSubgraphConfig, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
@@ -69,7 +68,7 @@ process.once('SIGTERM', () => void stop(0));
 // With OIDC_ISSUER naming a real identity provider, the development issuer stays off and no token is printed.
 const developmentSignIn = gatewayConfig.signIn.issuer === issuerConfig.url;
 // Its key is made here, before any process starts, so that the issuer and the banner's token agree on it.
-const issuerKeys = developmentSignIn ? await readOrCreateKeyFile(issuerConfig.keysFile) : null;
+const issuerKeys = developmentSignIn ? await readIssuerKeys(issuerConfig) : null;
 if (developmentSignIn) run('issuer', 'issuer/main.ts');
 for (const config of subgraphConfigs) run(config.name, `subgraphs/${config.name}/main.ts`);
 run('gateway', 'gateway/main.ts');

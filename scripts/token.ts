@@ -7,9 +7,8 @@
  */
 import { parseArgs } from 'node:util';
 import type { Caller } from '../lib/caller.js';
-import { readOrCreateKeyFile } from '../lib/keys.js';
 import { ConfigError } from '../lib/settings.js';
-import { loadIssuerConfig } from '../issuer/config.js';
+import { loadIssuerConfig, readIssuerKeys } from '../issuer/config.js';
 import { OFFICIAL_IDS, officialCaller } from '../issuer/directory.js';
 import { signCallerToken } from '../issuer/tokens.js';
 import { isDni, notADni } from '../subgraphs/shared/dni.js';
@@ -52,7 +51,7 @@ async function main(): Promise<string> {
   });
   const caller = callerFrom(values, positionals);
   const config = loadIssuerConfig(process.env);
-  const keys = await readOrCreateKeyFile(config.keysFile);
+  const keys = await readIssuerKeys(config);
   try {
     return await signCallerToken(keys, config.url, caller, { expiresIn: values.expires });
   } catch (error) {

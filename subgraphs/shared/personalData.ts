@@ -149,7 +149,9 @@ export function guardPersonalData<Context extends BaseContext>(
       }
       // Reading one's own access record is not itself recorded: it would grow with every look.
       const recorded = !record.unrecorded && !policy.records[namedTypeName(field.type)]?.unrecorded;
-      fieldResolvers[field.name.value] = guardField(coordinate, rule, record, recorded ? policy.owner : null, original);
+      // Refused, a field that returns a record of its own (Citizen.dataAccess) says what that record's refusal says.
+      const denied = policy.records[namedTypeName(field.type)]?.denied ?? record.denied ?? DEFAULT_DENIED;
+      fieldResolvers[field.name.value] = guardField(coordinate, rule, record, denied, recorded ? policy.owner : null, original);
     }
     if (record && typeRule && typeof fieldResolvers.__resolveReference === 'function') {
       fieldResolvers.__resolveReference = guardReference(typeRule, record, fieldResolvers.__resolveReference as ReferenceResolver<Context>);
@@ -171,11 +173,11 @@ function guardField<Context extends BaseContext>(
   coordinate: string,
   rule: AccessRule,
   record: RecordType<Context>,
+  denied: string,
   owner: string | null,
   resolve: Resolver<Context>,
 ): Resolver<Context> {
   const namedOwner = ownerNamedBy(rule);
-  const denied = record.denied ?? DEFAULT_DENIED;
   return async (parent, args, context, info) => {
     const asking = askingOf(context);
     const facts = await record.facts(parent, context);

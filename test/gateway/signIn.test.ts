@@ -233,6 +233,16 @@ describe('the development issuer in production', () => {
     await expect(production.callerOf(`Bearer ${await tokenFor(asCitizen('41234567'))}`)).rejects.toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' } });
   });
 
+  it('is refused by its key ids even where its discovery document cannot be read (a JWKS URL alone)', async () => {
+    // An issuer URL where nothing answers: discovery fails, and the JWKS URL is the development issuer's.
+    const elsewhere = 'http://127.0.0.1:1';
+    const production = await testSignIn({ issuer: elsewhere, jwksUrl: `${issuer.url}/.well-known/jwks.json`, refuseDevelopmentIssuer: true });
+    const token = await forged({ ...valid(), iss: elsewhere });
+    await expect(production.callerOf(`Bearer ${token}`)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' }, message: expect.stringContaining("signed by Ventanilla's development issuer") });
+    // The same token, outside production, is fine.
+    expect(await (await testSignIn({ issuer: elsewhere, jwksUrl: `${issuer.url}/.well-known/jwks.json` })).callerOf(`Bearer ${token}`)).toMatchObject({ kind: 'citizen' });
+  });
+
   it('stops a production gateway from starting, with its reason', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'ventanilla-keys-'));
     try {

@@ -4,7 +4,7 @@ import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
 import { signAssertion } from '../../lib/assertions.js';
 import type { Caller } from '../../lib/caller.js';
 import { generatePrivateJwk, keySetFrom, SIGNING_ALGORITHMS, type KeySet } from '../../lib/keys.js';
-import { signIn, type SignIn, type SignInOptions } from '../../lib/signIn.js';
+import { DEVELOPMENT_KEY_ID_PREFIX, signIn, type SignIn, type SignInOptions } from '../../lib/signIn.js';
 import { createIssuer } from '../../issuer/createIssuer.js';
 import { officialCaller } from '../../issuer/directory.js';
 import { signCallerToken, type TokenOptions } from '../../issuer/tokens.js';
@@ -24,7 +24,8 @@ let trust: Promise<TestTrust> | undefined;
 
 export function testTrust(): Promise<TestTrust> {
   trust ??= (async () => {
-    const issuerKeys = await keySetFrom({ keys: [await generatePrivateJwk()] }, 'the test issuer');
+    // The development issuer's kind of key: a production gateway refuses what it signs.
+    const issuerKeys = await keySetFrom({ keys: [await generatePrivateJwk('ES256', DEVELOPMENT_KEY_ID_PREFIX)] }, 'the test issuer');
     const gatewayKeys = await keySetFrom({ keys: [await generatePrivateJwk()] }, 'the test gateway');
     const server = createServer();
     await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));

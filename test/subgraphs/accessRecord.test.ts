@@ -127,9 +127,14 @@ describe('npm run audit:verify', () => {
     expect(await runScript('scripts/audit-verify.ts', ['nowhere'], { PATH: process.env.PATH })).toMatchObject({ code: 1, stderr: expect.stringContaining('"nowhere" is neither a subgraph nor an agency') });
     const empty = await createTestDatabase('norecord');
     try {
-      expect(await runScript('scripts/audit-verify.ts', ['SAT', '--postgres', empty.url], { PATH: process.env.PATH })).toMatchObject({
+      expect(await runScript('scripts/audit-verify.ts', ['transport', '--postgres', empty.url], { PATH: process.env.PATH })).toMatchObject({
         code: 2,
         stderr: expect.stringContaining('transport: the access record could not be read: this database has none'),
+      });
+      // SAT's entries are in two records (transport's, and the portal's for its applications): one database cannot hold both.
+      expect(await runScript('scripts/audit-verify.ts', ['SAT', '--postgres', empty.url], { PATH: process.env.PATH })).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining("SAT's entries are in transport and portal: name one subgraph with --postgres"),
       });
     } finally {
       await empty.drop();

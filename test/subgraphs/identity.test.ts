@@ -133,8 +133,6 @@ describe('identity subgraph contract', () => {
     expect(new Set(nobody.errors?.map((error) => error.message))).toEqual(new Set(['Sign in to see this.']));
   });
 
-  // Fails: personalData.ts's refusal() asks whether a purpose would have helped without the record's
-  // facts, where data-subject holds for any citizen, so another citizen is told to state a purpose.
   it("tells another citizen they may not see RENIEC's records, not to state a purpose (which would not help them)", async () => {
     const response = await ask(CITIZEN_ENTITIES, { representations: [citizenRef(ANA)] }, asCitizen(LUIS));
     expect(new Set(response.errors?.map((error) => error.message))).toEqual(new Set([DENIED]));

@@ -437,8 +437,6 @@ describe("Carmen's applications", () => {
     }
   });
 
-  // Fails: personalData.ts's refusal() asks whether a purpose would have helped without the record's
-  // facts, where data-subject holds for any citizen, so another citizen is told to state a purpose.
   it("tells another citizen they may not see her applications, not to state a purpose (which would not help them)", async () => {
     const response = await ask(APPLICATIONS, { representations: [carmen] }, asCitizen(LUIS));
     expect(codesAndMessages(response)).toEqual([['FORBIDDEN', "You may not see this citizen's applications."]]);

@@ -153,8 +153,6 @@ describe('taxes subgraph contract', () => {
       expect(codesAndMessages(await ask(CITIZENS, { representations: [citizen(JORGE)] }, TRANSPORT_SERVICE, PURPOSE))).toEqual([['FORBIDDEN', CITIZEN_DENIED]]);
     });
 
-    // Fails: personalData.ts's refusal() asks whether a purpose would have helped without the record's
-    // facts, where data-subject holds for any citizen, so another citizen is told to state a purpose.
     it("tells another citizen they may not see the tax records, not to state a purpose (which would not help them)", async () => {
       const response = await ask(CITIZENS, { representations: [citizen(JORGE)] }, asCitizen(ANA));
       expect(codesAndMessages(response)).toEqual([['FORBIDDEN', CITIZEN_DENIED]]);

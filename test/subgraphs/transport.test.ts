@@ -171,8 +171,6 @@ describe('transport subgraph contract', () => {
       }
     });
 
-    // Fails: personalData.ts's refusal() asks whether a purpose would have helped without the record's
-    // facts, where data-subject holds for any citizen, so another citizen is told to state a purpose.
     it("tells another citizen they may not see the records, not to state a purpose (which would not help them)", async () => {
       const response = await ask(RECORDS, { representations: [citizen(ANA)] }, asCitizen(LUIS));
       expect(new Set(response.errors?.map((error) => error.message))).toEqual(new Set([DENIED]));
