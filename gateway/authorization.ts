@@ -46,6 +46,10 @@ export function supergraphForPlanner(supergraphSdl: string): string {
       if (node.name.value !== 'link') return undefined;
       const url = node.arguments?.find((argument) => argument.name.value === 'url')?.value;
       if (url?.kind !== Kind.STRING || !ENFORCED_FEATURES.test(url.value)) return undefined;
+      // Renamed (`as:`), its directives would go unread here and unenforced: such a supergraph is refused.
+      if (node.arguments?.some((argument) => argument.name.value === 'as')) {
+        throw new Error(`The supergraph renames ${url.value} with "as:": Ventanilla enforces its directives under their own names only.`);
+      }
       const kept = node.arguments?.filter((argument) => argument.name.value !== 'for');
       if (kept?.length === node.arguments?.length) return undefined;
       changed = true;
@@ -98,7 +102,11 @@ export function withoutDeniedFields(
   document: DocumentNode,
   operationName: string | null | undefined,
   asking: Asking,
+  source = '',
 ): { document: DocumentNode; denials: Denial[] } | null {
+  // A stand-in must be no response key of the client's: the prefix grows until the document has none.
+  let prefix = MARKER_PREFIX;
+  while (source.includes(prefix)) prefix += '_';
   const fragments = new Map<string, FragmentDefinitionNode>();
   let operation: OperationDefinitionNode | undefined;
   for (const definition of document.definitions) {
@@ -149,7 +157,7 @@ export function withoutDeniedFields(
     const rule = ruleFor(parent, field);
     const decision = decideAccess(rule, asking);
     if (decision !== 'allowed') {
-      const marker = `${MARKER_PREFIX}${denials.length}`;
+      const marker = `${prefix}${denials.length}`;
       denials.push({ marker, responseKey, ancestors, nonNull: isNonNull(field.type), error: denialError(decision, rule, asking) });
       // Its @skip and @include stay: a field the client skipped is no error.
       return { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: marker }, name: { kind: Kind.NAME, value: '__typename' }, directives: node.directives };
@@ -190,7 +198,9 @@ export function answerWithDenials(
     if (depth === denial.ancestors.length) {
       if (!(denial.marker in object)) return false;
       replaceKey(object, denial.marker, denial.responseKey);
-      errors.push({ message: denial.error.message, path: [...path, denial.responseKey], extensions: { code: denial.error.code } });
+      // A field asked twice at one path (through two fragments) is one refusal.
+      const at = [...path, denial.responseKey];
+      if (!errors.some((error) => error.path.join('.') === at.join('.'))) errors.push({ message: denial.error.message, path: at, extensions: { code: denial.error.code } });
       return denial.nonNull;
     }
     const { key, type } = denial.ancestors[depth]!;
@@ -274,7 +284,7 @@ export function enforceAccess(inner: GatewayInterface, logger: Logger): GatewayI
       if (!executor) return { executor };
       const authorised: GatewayExecutor = async (requestContext) => {
         const { caller, purpose } = requestContext.context as GatewayContext;
-        const rewritten = withoutDeniedFields(requestContext.schema, rules, requestContext.document, requestContext.operationName, { caller, purpose });
+        const rewritten = withoutDeniedFields(requestContext.schema, rules, requestContext.document, requestContext.operationName, { caller, purpose }, requestContext.source);
         if (!rewritten) return executor(requestContext);
         // Plans are cached by query hash: each rewritten operation is planned, and cached, as itself.
         const queryHash = createHash('sha256').update(print(rewritten.document)).digest('hex');

@@ -1,4 +1,4 @@
-import { decodeProtectedHeader, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { callerFromClaims, UnknownCaller, type Caller } from './caller.js';
 import { invalidToken, signInUnavailable } from './errors.js';
 import { KeysUnavailable, remoteKeys, type RemoteKeyOptions } from './keySources.js';
@@ -34,6 +34,9 @@ export const DEVELOPMENT_ISSUER_MARKER = 'ventanilla_development_issuer';
  */
 export const DEVELOPMENT_KEY_ID_PREFIX = 'ventanilla-development-';
 
+/** A token signed with a development key reached a production gateway. */
+class DevelopmentKeyRefused extends Error {}
+
 /** The identity provider is Ventanilla's development issuer and this gateway must not trust it. */
 export class DevelopmentIssuerRefused extends Error {
   override name = 'DevelopmentIssuerRefused';
@@ -52,12 +55,16 @@ export interface SignIn {
   discover(): Promise<void>;
 }
 
+/** How long a failed discovery answers for itself before it is tried again. */
+const DISCOVERY_RETRY_MS = 5000;
+
 export function signIn(options: SignInOptions): SignIn {
   let keys: Promise<JWTVerifyGetKey> | undefined;
   const keysOnce = () => {
-    // A failed discovery is not kept: the next token tries again.
+    // A failed discovery is kept a few seconds, not for good: tokens during an outage fail fast, and
+    // the first one after it tries again.
     keys ??= findKeys(options).catch((error: unknown) => {
-      keys = undefined;
+      setTimeout(() => (keys = undefined), DISCOVERY_RETRY_MS).unref();
       throw error;
     });
     return keys;
@@ -83,10 +90,12 @@ export function signIn(options: SignInOptions): SignIn {
 
 async function verifiedCaller(token: string, getKey: JWTVerifyGetKey, options: SignInOptions): Promise<Caller> {
   try {
-    if (options.refuseDevelopmentIssuer && String(decodeProtectedHeader(token).kid ?? '').startsWith(DEVELOPMENT_KEY_ID_PREFIX)) {
-      throw invalidToken("The token is not valid: it is signed by Ventanilla's development issuer, which a production gateway does not trust.");
-    }
-    const { payload } = await jwtVerify(token, getKey, {
+    const keyFor: JWTVerifyGetKey = (header, token) => {
+      // Asked once jose has read a well-formed header: a malformed token is jose's to refuse.
+      if (options.refuseDevelopmentIssuer && String(header.kid ?? '').startsWith(DEVELOPMENT_KEY_ID_PREFIX)) throw new DevelopmentKeyRefused();
+      return getKey(header, token);
+    };
+    const { payload } = await jwtVerify(token, keyFor, {
       issuer: options.issuer,
       audience: options.audience,
       algorithms: [...options.algorithms],
@@ -100,6 +109,9 @@ async function verifiedCaller(token: string, getKey: JWTVerifyGetKey, options: S
     return callerFromClaims(payload);
   } catch (error) {
     if (error instanceof KeysUnavailable) throw signInUnavailable(error);
+    if (error instanceof DevelopmentKeyRefused) {
+      throw invalidToken("The token is not valid: it is signed by Ventanilla's development issuer, which a production gateway does not trust.");
+    }
     if (error instanceof errors.JWTExpired) throw invalidToken('The token has expired: sign in again.');
     if (error instanceof UnknownCaller) throw invalidToken(`The token is not valid: ${error.message}`);
     if (error instanceof errors.JOSEError) throw invalidToken(`The token is not valid: ${reasonOf(error)}`);

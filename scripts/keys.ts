@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import type { JWK } from 'jose';
 import { DEFAULT_SIGNING_ALGORITHM, generatePrivateJwk, keySetFrom, SIGNING_ALGORITHMS, type SigningAlgorithm } from '../lib/keys.js';
 import { ConfigError } from '../lib/settings.js';
+import { DEVELOPMENT_KEY_ID_PREFIX } from '../lib/signIn.js';
 
 const USAGE = 'Usage: npm run keys -- new|add|promote|retire <file> [--alg ES256|RS256|EdDSA]';
 
@@ -44,7 +45,9 @@ async function main(): Promise<string> {
       });
     case 'add': {
       const [signer, ...rest] = await readKeys(file);
-      return writeKeys(file, [signer!, await generatePrivateJwk(alg), ...rest]);
+      // The development issuer's keys say so in their kid, for production to refuse: a new one too.
+      const prefix = String(signer!.kid).startsWith(DEVELOPMENT_KEY_ID_PREFIX) ? DEVELOPMENT_KEY_ID_PREFIX : '';
+      return writeKeys(file, [signer!, await generatePrivateJwk(alg, prefix), ...rest]);
     }
     case 'promote': {
       const [signer, next, ...rest] = await readKeys(file);

@@ -5,8 +5,16 @@ import type { TrafficWrapper } from './chain.js';
 
 /** The gateway's own requests (health checks, schema loads) carry this request id and no caller. */
 const OWN_REQUEST_ID = 'gateway';
-/** An assertion for the gateway's own requests is made again once this much of its life is gone. */
-const OWN_ASSERTION_REUSE_MS = (ASSERTION_LIFETIME_SECONDS * 1000) / 2;
+/**
+ * An assertion is made again once this much of its life is gone: a request whose fetches run long
+ * (the subgraph timeout can be minutes) never sends an expired one.
+ */
+const REUSE_MS = (ASSERTION_LIFETIME_SECONDS * 1000) / 2;
+
+interface Made {
+  token: Promise<string>;
+  madeAt: number;
+}
 
 /**
  * Signs every fetch with an assertion for that subgraph alone (`Authorization: Bearer`): the verified
@@ -15,24 +23,22 @@ const OWN_ASSERTION_REUSE_MS = (ASSERTION_LIFETIME_SECONDS * 1000) / 2;
  * fetches from one subgraph several times signs once for it.
  */
 export function assertion(keys: KeySet): TrafficWrapper {
-  const perRequest = new WeakMap<GatewayContext, Map<string, Promise<string>>>();
-  const own = new Map<string, { token: Promise<string>; madeAt: number }>();
+  const perRequest = new WeakMap<GatewayContext, Map<string, Made>>();
+  const own = new Map<string, Made>();
 
   function assertionFor(subgraph: string, context: GatewayContext | null): Promise<string> {
-    if (!context) {
-      const made = own.get(subgraph);
-      if (made && Date.now() - made.madeAt < OWN_ASSERTION_REUSE_MS) return made.token;
-      const token = signAssertion(keys, subgraph, { caller: null, purpose: null, requestId: OWN_REQUEST_ID });
-      own.set(subgraph, { token, madeAt: Date.now() });
-      return token;
+    let signed = own;
+    if (context) {
+      signed = perRequest.get(context) ?? new Map();
+      perRequest.set(context, signed);
     }
-    let signed = perRequest.get(context);
-    if (!signed) perRequest.set(context, (signed = new Map()));
-    let token = signed.get(subgraph);
-    if (!token) {
-      const claims: Assertion = { caller: context.caller, purpose: context.purpose, requestId: context.requestId };
-      signed.set(subgraph, (token = signAssertion(keys, subgraph, claims)));
-    }
+    const made = signed.get(subgraph);
+    if (made && Date.now() - made.madeAt < REUSE_MS) return made.token;
+    const claims: Assertion = context
+      ? { caller: context.caller, purpose: context.purpose, requestId: context.requestId }
+      : { caller: null, purpose: null, requestId: OWN_REQUEST_ID };
+    const token = signAssertion(keys, subgraph, claims);
+    signed.set(subgraph, { token, madeAt: Date.now() });
     return token;
   }
 

@@ -188,7 +188,7 @@ export function encodeAccessCursor(cursor: AccessCursor): string {
 export function decodeAccessCursor(text: string): AccessCursor | null {
   try {
     const [at, source, position] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof source !== 'string' || !Number.isInteger(position)) return null;
+    if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof source !== 'string' || !Number.isSafeInteger(position) || (position as number) < 1) return null;
     return { at, source, position: position as number };
   } catch {
     return null;
@@ -233,6 +233,11 @@ export async function accessSlice(db: Queryable, source: string, dni: string, fi
   ]);
   const row = counts.rows[0];
   return { totalCount: Number(row?.total ?? 0), countAfter: Number(row?.after ?? 0), entries: page.rows.map(fromRow) };
+}
+
+/** The hash of the entry at `position`, or null when there is none: to check a head kept elsewhere is still in place. */
+export async function hashAt(db: Queryable, position: number): Promise<string | null> {
+  return (await db.query<{ hash: string }>('SELECT hash FROM access_record WHERE position = $1', [position])).rows[0]?.hash ?? null;
 }
 
 /** What `verifyAccessRecord` found: the first entry out of place, or none. */
@@ -309,6 +314,13 @@ export async function verifyAccessRecord(db: Queryable): Promise<RecordVerificat
       );
     }
     return problem('deleted', at, `an entry before ${at} was deleted: entry ${at} chains to one that is not there`);
+  }
+  // Every row up to the last one walked must have been walked: one at a position the walk never meets
+  // (0 or below, which the table's check forbids but its owner can drop) is an insertion all the same.
+  const last = accepted?.position ?? 0;
+  const stored = Number((await db.query<{ n: string | number }>('SELECT count(*) AS n FROM access_record WHERE position <= $1', [last])).rows[0]?.n ?? 0);
+  if (stored !== entries) {
+    return { entries, headHash: null, problem: { kind: 'inserted', position: 0, message: `${stored - entries} entries were inserted outside the chain's positions (1 to ${entries})` } };
   }
   return { entries, headHash: accepted?.hash ?? null, problem: null };
 }

@@ -158,6 +158,10 @@ export function guardPersonalData<Context extends BaseContext>(
     }
     if (Object.keys(fieldResolvers).length) guarded[typeName] = fieldResolvers as GraphQLResolverMap<Context>[string];
   }
+  // The gateway enforces a rule on an enum or a scalar wherever it is returned; the guard wraps objects' fields only.
+  for (const typeName of rules.types.keys()) {
+    if (!definitions.has(typeName)) problems.push(`${typeName} has an access rule, but the guard knows rules on object types and their fields only`);
+  }
   for (const typeName of Object.keys(policy.records)) {
     if (!definitions.has(typeName)) problems.push(`${typeName} is named a record type but the ${subgraph} subgraph defines no such type`);
   }

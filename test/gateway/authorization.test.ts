@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { supergraphForPlanner } from '../../gateway/authorization.js';
 import type { Caller } from '../../lib/caller.js';
 import { authHeaders, postRaw, type GraphQLResponse } from '../helpers/graphql.js';
 import { startGateway, type RunningGateway } from '../helpers/platform.js';
@@ -79,6 +80,18 @@ describe("the gateway's authorization", () => {
     expect(response.data).toEqual({ first: { label: 'box 1', diary: null }, second: { mine: null, label: 'box 1' } });
     expect(response.errors?.map((error) => error.path)).toEqual([['first', 'diary'], ['second', 'mine']]);
     expect(lastSent()).not.toContain('diary');
+  });
+
+  it("keeps the client's own aliases, whatever they are, and reports a field asked twice at one path once", async () => {
+    const clash = await ask('{ _ventanilla_denied_0: open signedIn ... on Query { signedIn } }');
+    expect(clash.data).toEqual({ _ventanilla_denied_0: 'open', signedIn: null });
+    expect(clash.errors).toEqual([{ message: 'Sign in to see this.', path: ['signedIn'], extensions: { code: 'UNAUTHENTICATED' } }]);
+  });
+
+  it('refuses a supergraph that renames the authorization directives, which it could not enforce', () => {
+    const renamed = toySupergraph([vault]).replace('@link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY)', '@link(url: "https://specs.apollo.dev/policy/v0.1", as: "rule", for: SECURITY)');
+    expect(renamed).toContain('as: "rule"');
+    expect(() => supergraphForPlanner(renamed)).toThrow('renames https://specs.apollo.dev/policy/v0.1 with "as:"');
   });
 
   it('says nothing of a denied field the client skipped', async () => {

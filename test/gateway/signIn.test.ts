@@ -233,6 +233,13 @@ describe('the development issuer in production', () => {
     await expect(production.callerOf(`Bearer ${await tokenFor(asCitizen('41234567'))}`)).rejects.toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' } });
   });
 
+  it('still answers a malformed token with 401, not 500, in production', async () => {
+    const production = await testSignIn({ refuseDevelopmentIssuer: true, jwksUrl: `${issuer.url}/.well-known/jwks.json`, issuer: 'http://127.0.0.1:1' });
+    for (const garbage of ['abc', 'a.b.c', `${base64url({ alg: 'ES256' })}.x.y`]) {
+      await expect(production.callerOf(`Bearer ${garbage}`)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+    }
+  });
+
   it('is refused by its key ids even where its discovery document cannot be read (a JWKS URL alone)', async () => {
     // An issuer URL where nothing answers: discovery fails, and the JWKS URL is the development issuer's.
     const elsewhere = 'http://127.0.0.1:1';

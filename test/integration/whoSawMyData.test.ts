@@ -183,5 +183,8 @@ describe('WhoSawMyData', () => {
     expectOneError(await whoSaw(luis, { first: 0 }), 'BAD_USER_INPUT', { serviceName: 'portal' });
     expectOneError(await whoSaw(luis, { first: 101 }), 'BAD_USER_INPUT', { serviceName: 'portal' });
     expectOneError(await whoSaw(luis, { after: 'bm90LWEtY3Vyc29y' }), 'BAD_USER_INPUT', { serviceName: 'portal' });
+    // Shaped like ours, with a position no record has (nor PostgreSQL's bigint could hold).
+    const huge = Buffer.from(JSON.stringify(['2026-12-02T10:00:00.000Z', 'transport', 1e300])).toString('base64url');
+    expectOneError(await whoSaw(luis, { after: huge }), 'BAD_USER_INPUT', { serviceName: 'portal' });
   });
 });

@@ -42,11 +42,13 @@ async function recordWith(count: number, engine: 'postgres' | 'pglite' = 'postgr
 /** Runs `npm run audit:verify -- transport --postgres <url>`, as an auditor would. */
 const auditVerify = (url: string) => runScript('scripts/audit-verify.ts', ['transport', '--postgres', url], { PATH: process.env.PATH });
 
-/** Runs `sql` as the database's owner with the record's triggers off, as a tamperer would. */
+/** Runs `sql` as the database's owner would to tamper: the record's triggers and position check off. */
 async function tamper(db: Database, ...statements: string[]): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query('ALTER TABLE access_record DISABLE TRIGGER USER');
+    await tx.query('ALTER TABLE access_record DROP CONSTRAINT access_record_position_check');
     for (const sql of statements) await tx.query(sql);
+    await tx.query('ALTER TABLE access_record ADD CONSTRAINT access_record_position_check CHECK (position > 0) NOT VALID');
     await tx.query('ALTER TABLE access_record ENABLE TRIGGER USER');
   });
 }
@@ -56,9 +58,11 @@ describe.each(['postgres', 'pglite'] as const)('the access record on %s is appen
     ['UPDATE', "UPDATE access_record SET purpose = 'nothing to see' WHERE position = 1"],
     ['DELETE', 'DELETE FROM access_record WHERE position = 2'],
     ['TRUNCATE', 'TRUNCATE access_record'],
+    // The one writer numbers entries from 1: a row slipped in before them is refused too.
+    ['an INSERT before the first position', 'INSERT INTO access_record SELECT 0, at, dni, agency, fields, accessor_kind, accessor_id, accessor_name, accessor_agency, purpose, request_id, previous_hash, hash FROM access_record WHERE position = 1'],
   ])('refuses %s, whoever connects', async (_verb, sql) => {
     const { db } = await recordWith(3, engine);
-    await expect(db.query(sql)).rejects.toThrow(/access_record is append-only/);
+    await expect(db.query(sql)).rejects.toThrow(/access_record is append-only|access_record_position_check/);
     expect((await verifyAccessRecord(db)).problem).toBeNull();
     expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM access_record')).rows[0]?.n).toBe(3);
   });
@@ -69,7 +73,21 @@ describe('npm run audit:verify', () => {
     const { db, url } = await recordWith(9);
     const run = await auditVerify(url!);
     const head = (await db.query<{ hash: string }>('SELECT hash FROM access_record ORDER BY position DESC LIMIT 1')).rows[0]!.hash;
-    expect(run).toEqual({ code: 0, stdout: `transport: the access record is intact: 9 entries, head ${head}.\n`, stderr: '' });
+    expect(run).toEqual({ code: 0, stdout: `transport: the access record is intact: 9 entries, head 9:${head}.\n`, stderr: '' });
+  });
+
+  it('checks that a head kept elsewhere is still in place: what a chain alone cannot show', async () => {
+    const { db, url } = await recordWith(9);
+    const head = (await db.query<{ hash: string }>('SELECT hash FROM access_record WHERE position = 9')).rows[0]!.hash;
+    const kept = ['transport', '--postgres', url!, '--expect', `9:${head}`];
+    expect(await runScript('scripts/audit-verify.ts', kept, { PATH: process.env.PATH })).toMatchObject({ code: 0 });
+    // The last two entries deleted: the rest still chains, but the kept head is gone.
+    await tamper(db, 'DELETE FROM access_record WHERE position > 7');
+    expect((await auditVerify(url!)).code).toBe(0);
+    expect(await runScript('scripts/audit-verify.ts', kept, { PATH: process.env.PATH })).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('entry 9 is not the one kept'),
+    });
   });
 
   it.each([
@@ -107,6 +125,15 @@ describe('npm run audit:verify', () => {
           `INSERT INTO access_record SELECT 3, at, dni, agency, fields, accessor_kind, 'SAT-0009', accessor_name, accessor_agency, purpose, request_id, previous_hash, hash FROM access_record WHERE position = 2`,
         ),
       'entry 3 was inserted',
+    ],
+    [
+      'an entry inserted before the first, where the walk does not look',
+      (db: Database) =>
+        tamper(
+          db,
+          `INSERT INTO access_record SELECT 0, at, dni, agency, fields, accessor_kind, 'SAT-0666', 'Framed Official', accessor_agency, purpose, request_id, previous_hash, hash FROM access_record WHERE position = 1`,
+        ),
+      '1 entries were inserted outside the chain\'s positions (1 to 9)',
     ],
     [
       'an entry appended without its chain',

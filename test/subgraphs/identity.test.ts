@@ -225,16 +225,22 @@ describe('Query', () => {
     expect(malformed.errors?.[0]?.message).toBe('"4567891" is not a DNI: a DNI is exactly 8 digits, e.g. 41234567.');
   });
 
-  it('citizens: agency services with a read scope only, in the order asked, null where unknown to identity:read, at most 500', async () => {
+  it('citizens: agency services with a read scope only, in the order asked, an unknown DNI NOT_FOUND at its fields, at most 500', async () => {
     const query = 'query($dnis: [ID!]!) { citizens(dnis: $dnis) { dni fullName } }';
     const askFor = (dnis: string[], caller: Caller | null, purpose?: string) => ask(query, { dnis }, caller, purpose);
     const found = await askFor([ROSA, '99999998', ANA], RENIEC_SERVICE, PURPOSE);
-    expect(found.errors).toBeUndefined();
+    expect(found.errors?.map((error) => [error.extensions?.code, error.path])).toEqual([['NOT_FOUND', ['citizens', 1, 'fullName']]]);
     expect(found.data.citizens).toEqual([
       { dni: ROSA, fullName: 'Rosa Elena Condori Ccama' },
       null,
       { dni: ANA, fullName: 'Ana María Quispe Mamani' },
     ]);
+    // Without a purpose, or with another read scope, the list tells nothing of who RENIEC knows.
+    for (const [caller, purpose] of [[RENIEC_SERVICE, undefined], [MTC_SERVICE, PURPOSE]] as const) {
+      const keys = await ask('query($dnis: [ID!]!) { citizens(dnis: $dnis) { dni } }', { dnis: [ROSA, '99999998'] }, caller, purpose);
+      expect(keys).toMatchObject({ data: { citizens: [{ dni: ROSA }, { dni: '99999998' }] } });
+      expect(keys.errors).toBeUndefined();
+    }
     // Citizens and officials hold none of the read scopes.
     for (const caller of [asCitizen(ANA), asOfficial('RENIEC-0001')]) {
       const refused = await askFor([ANA], caller, PURPOSE);

@@ -26,6 +26,11 @@ describe('guardPersonalData', () => {
     expect(() => guardPersonalData('transport', typeDefs, {}, policy)).toThrow("Secret.value has an access rule, but Secret is not one of the transport subgraph's record types");
   });
 
+  it('refuses a rule on an enum or a scalar, which it could not apply', () => {
+    const typeDefs = parse('type Query { x: Level } enum Level @policy(policies: [["data-subject"]]) { LOW HIGH }');
+    expect(() => guardPersonalData('transport', typeDefs, {}, policy)).toThrow('Level has an access rule, but the guard knows rules on object types and their fields only');
+  });
+
   it('refuses a record type the schema does not define', () => {
     expect(() => guardPersonalData('transport', sdl(''), {}, { ...policy, records: { ...policy.records, Ghost: policy.records.Citizen } })).toThrow(
       'Ghost is named a record type but the transport subgraph defines no such type',

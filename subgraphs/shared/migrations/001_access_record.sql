@@ -2,7 +2,7 @@
 -- read"): append-only and chained. Every subgraph's database has it, applied before its own migrations.
 CREATE TABLE access_record (
   -- 1, 2, 3, ... with no gap: assigned under a lock by the one writer (accessRecord.ts).
-  position bigint PRIMARY KEY,
+  position bigint PRIMARY KEY CHECK (position > 0),
   at timestamptz NOT NULL,
   -- Whose data.
   dni text NOT NULL,
