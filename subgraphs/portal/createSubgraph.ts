@@ -23,7 +23,8 @@ async function applicationFacts(application: ApplicationRecord, { loaders }: Por
 const portalPersonalData: PersonalDataPolicy<PortalContext> = {
   owner: 'PCM',
   records: {
-    Citizen: { facts: ({ dni }: { dni: string }) => ({ subject: dni, owner: null }), denied: "You may not see this citizen's applications." },
+    // Its applications and who read its data: one refusal for both.
+    Citizen: { facts: ({ dni }: { dni: string }) => ({ subject: dni, owner: null }), denied: "You may not see this citizen's records." },
     Application: { facts: applicationFacts, denied: NOT_YOURS },
     // Its application's reads are recorded, field by field; the payload itself adds nothing to record.
     StartApplicationPayload: { facts: (payload: StartApplicationPayloadParent, context: PortalContext) => applicationFacts(payload.application, context), denied: NOT_YOURS, unrecorded: true },

@@ -149,9 +149,7 @@ export function guardPersonalData<Context extends BaseContext>(
       }
       // Reading one's own access record is not itself recorded: it would grow with every look.
       const recorded = !record.unrecorded && !policy.records[namedTypeName(field.type)]?.unrecorded;
-      // Refused, a field that returns a record of its own (Citizen.dataAccess) says what that record's refusal says.
-      const denied = policy.records[namedTypeName(field.type)]?.denied ?? record.denied ?? DEFAULT_DENIED;
-      fieldResolvers[field.name.value] = guardField(coordinate, rule, record, denied, recorded ? policy.owner : null, original);
+      fieldResolvers[field.name.value] = guardField(coordinate, rule, record, record.denied ?? DEFAULT_DENIED, recorded ? policy.owner : null, original);
     }
     if (record && typeRule && typeof fieldResolvers.__resolveReference === 'function') {
       fieldResolvers.__resolveReference = guardReference(typeRule, record, fieldResolvers.__resolveReference as ReferenceResolver<Context>);

@@ -429,7 +429,7 @@ describe("Carmen's applications", () => {
       expect(response.data._entities).toEqual([null]);
     }
     expect(codesAndMessages(await ask(APPLICATIONS, { representations: [carmen] }, TRANSPORT_SERVICE, PURPOSE))).toEqual([
-      ['FORBIDDEN', "You may not see this citizen's applications."],
+      ['FORBIDDEN', "You may not see this citizen's records."],
     ]);
     for (const dni of ['4785123', '4785123X', 47851236, null]) {
       const response = await ask(APPLICATIONS, { representations: [{ __typename: 'Citizen', dni }] }, PORTAL_SERVICE, PURPOSE);
@@ -439,7 +439,7 @@ describe("Carmen's applications", () => {
 
   it("tells another citizen they may not see her applications, not to state a purpose (which would not help them)", async () => {
     const response = await ask(APPLICATIONS, { representations: [carmen] }, asCitizen(LUIS));
-    expect(codesAndMessages(response)).toEqual([['FORBIDDEN', "You may not see this citizen's applications."]]);
+    expect(codesAndMessages(response)).toEqual([['FORBIDDEN', "You may not see this citizen's records."]]);
   });
 
   it('resolves an Application by case number for its citizen, FORBIDDEN alike for another citizen and an unknown one; malformed BAD_USER_INPUT', async () => {
