@@ -73,7 +73,7 @@ function keyFields(definitions: readonly ObjectDefinition[]): Set<string> {
   return keys;
 }
 
-export function askingOf(context: BaseContext): Asking {
+function askingOf(context: BaseContext): Asking {
   return { caller: context.caller, purpose: context.purpose };
 }
 
@@ -203,7 +203,9 @@ function guardField<Context extends BaseContext>(
 /**
  * A root field: decided on the caller first, then on the record it returns. A lookup
  * (`application(id:)`) tells a caller whom the record's facts decide for nothing by a missing record:
- * it is refused as someone else's would be. A mutation's NOT_FOUND is about its input, and stays.
+ * it is refused as someone else's would be. A mutation's NOT_FOUND is about its input, and stays; and
+ * a mutation has run by the time its result's record is judged, so one that acts on an existing record
+ * (not `startApplication`, which makes the caller's own) must check that record before it acts.
  */
 function guardRootField<Context extends BaseContext>(
   rule: AccessRule,

@@ -3,9 +3,6 @@ import { notFound } from '../../../lib/errors.js';
 import type { IdentityContext } from '../context.js';
 import type { CitizenRow } from '../store.js';
 
-/** The scope an agency service needs to read RENIEC's records of any citizen. */
-export const IDENTITY_READ = 'identity:read';
-
 /** What a Citizen resolves from: its key. Personal fields load the rest once the guard lets them. */
 export interface CitizenRef {
   dni: string;
