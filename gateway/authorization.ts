@@ -12,7 +12,6 @@ import {
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
-  type GraphQLNamedType,
   type GraphQLOutputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -21,6 +20,7 @@ import {
 } from 'graphql';
 import { accessRulesOf, combineRules, decideAccess, isKnownPolicy, type AccessRule, type AccessRules, type Asking } from '../lib/access.js';
 import type { Logger } from '../lib/logger.js';
+import { isComposite, isNonNull, namedType } from '../lib/typeShapes.js';
 import type { GatewayContext } from './context.js';
 
 /**
@@ -95,6 +95,9 @@ const MARKER_PREFIX = '_ventanilla_denied_';
  */
 const { GraphQLError } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 
+/** Each field's rule, its type's and its implementations' combined, worked out once per supergraph's rules. */
+const combinedRules = new WeakMap<AccessRules, Map<string, AccessRule | null>>();
+
 /** The client's operation with every field the caller may not see replaced, or null when they may see it all. */
 export function withoutDeniedFields(
   schema: GraphQLSchema,
@@ -117,14 +120,21 @@ export function withoutDeniedFields(
   if (!operation || !root) return null;
   const denials: Denial[] = [];
 
+  let combined = combinedRules.get(rules);
+  if (!combined) combinedRules.set(rules, (combined = new Map()));
+  const memo = combined;
   function ruleFor(parent: GraphQLCompositeType, field: GraphQLField<unknown, unknown>): AccessRule | null {
+    const coordinate = `${parent.name}.${field.name}`;
+    if (memo.has(coordinate)) return memo.get(coordinate)!;
     // A field asked of an interface may resolve on any implementation: each one's rule applies.
     const owners = 'resolveType' in parent ? schema.getPossibleTypes(parent) : [];
-    return combineRules([
-      rules.fields.get(`${parent.name}.${field.name}`),
+    const rule = combineRules([
+      rules.fields.get(coordinate),
       ...owners.map((owner) => rules.fields.get(`${owner.name}.${field.name}`)),
       rules.types.get(namedType(field.type).name),
     ]);
+    memo.set(coordinate, rule);
+    return rule;
   }
 
   function rewrite(selectionSet: SelectionSetNode, parent: GraphQLCompositeType, ancestors: Denial['ancestors']): SelectionSetNode {
@@ -239,23 +249,6 @@ function replaceKey(object: Record<string, unknown>, from: string, to: string): 
     if (key === from) object[to] = null;
     else object[key] = value;
   }
-}
-
-function namedType(type: GraphQLOutputType): GraphQLNamedType {
-  let named: GraphQLOutputType = type;
-  while ('ofType' in named) named = named.ofType;
-  return named;
-}
-
-// The schema is Apollo's graphql-js instance, which need not be this module's (see queryLimits.ts):
-// types are told apart by shape, not by instanceof.
-function isNonNull(type: GraphQLOutputType): type is GraphQLOutputType & { ofType: GraphQLOutputType } {
-  return type.toString().endsWith('!');
-}
-
-/** Object, interface and union types: what a selection set selects from. */
-function isComposite(type: GraphQLNamedType): type is GraphQLCompositeType {
-  return 'getInterfaces' in type || 'getTypes' in type;
 }
 
 /**

@@ -10,7 +10,6 @@ import {
   type GraphQLArgument,
   type GraphQLField,
   type GraphQLNamedType,
-  type GraphQLOutputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type ParseOptions,
@@ -20,6 +19,7 @@ import {
   type ValueNode,
 } from 'graphql';
 import { parseWholeNumber, type Env } from './settings.js';
+import { namedType } from './typeShapes.js';
 
 /**
  * How much one operation may ask for. Every limit is checked before the gateway plans the operation,
@@ -107,8 +107,7 @@ export function queryParseOptions(limits: Pick<QueryLimits, 'maxTokens'>): Parse
  * `__typename` are free: the gateway answers them itself. Fragments count wherever they are spread,
  * each one computed once, so spreading a fragment many times costs no time here.
  *
- * It only reads the schema (no `isObjectType` and the like): the schema is Apollo's graphql-js
- * instance, which need not be this module's (vitest loads graphql's ESM build, Node its CommonJS one).
+ * It only reads the schema by shape (see typeShapes.ts): the schema is Apollo's graphql-js instance.
  */
 export function operationCost(
   schema: GraphQLSchema,
@@ -193,12 +192,6 @@ export function operationCost(
 /** An Int literal's value; null for anything else (`first` takes Ints only). */
 function literal(value: ValueNode): number | null {
   return value.kind === Kind.INT ? Number(value.value) : null;
-}
-
-function namedType(type: GraphQLOutputType): GraphQLNamedType {
-  let named: GraphQLOutputType = type;
-  while ('ofType' in named) named = named.ofType;
-  return named;
 }
 
 /**

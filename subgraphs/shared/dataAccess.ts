@@ -41,7 +41,7 @@ export const DATA_ACCESS_RECORD: RecordType<BaseContext> = {
 };
 
 /** A stored entry as the `DataAccessEntry` type shares it between the agencies and the portal. */
-export function sharedEntry(source: string, entry: StoredAccessEntry) {
+function sharedEntry(source: string, entry: StoredAccessEntry) {
   return {
     source,
     position: entry.position,

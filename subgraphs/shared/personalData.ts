@@ -201,47 +201,40 @@ function guardField<Context extends BaseContext>(
 }
 
 /**
- * A root field: decided on the caller first, then on the record it returns. A lookup
- * (`application(id:)`) tells a caller whom the record's facts decide for nothing by a missing record:
- * it is refused as someone else's would be. A mutation's NOT_FOUND is about its input, and stays; and
- * a mutation has run by the time its result's record is judged, so one that acts on an existing record
- * (not `startApplication`, which makes the caller's own) must check that record before it acts.
+ * A root field or an entity reference: decided on the caller first, then on the record `run` returns.
+ * A lookup (`application(id:)`, `_entities`) tells a caller whom the record's facts decide for nothing
+ * by a missing record: it is refused as someone else's would be. A mutation's NOT_FOUND is about its
+ * input, and stays; and a mutation has run by the time its result's record is judged, so one that
+ * acts on an existing record (not `startApplication`, which makes the caller's own) must check that
+ * record before it acts.
  */
-function guardRootField<Context extends BaseContext>(
+async function judged<Context extends BaseContext>(
   rule: AccessRule,
   record: RecordType<Context> | undefined,
-  resolve: Resolver<Context>,
   lookup: boolean,
-): Resolver<Context> {
+  context: Context,
+  run: () => unknown,
+): Promise<unknown> {
   const denied = record?.denied ?? DEFAULT_DENIED;
+  const asking = askingOf(context);
+  const decision = decideAccess(rule, asking);
   // Refused on who asks alone, a mutation is refused as such: no record is in question yet.
-  const refusedAsCaller = lookup ? denied : 'You may not do this.';
-  return async (parent, args, context, info) => {
-    const asking = askingOf(context);
-    const decision = decideAccess(rule, asking);
-    if (decision !== 'allowed') throw refusal(decision, rule, asking, refusedAsCaller);
-    if (!record || allowedWhateverTheRecord(rule, asking)) return resolve(parent, args, context, info);
-    const found = lookup ? await resolvedOrMissing(() => resolve(parent, args, context, info)) : await resolve(parent, args, context, info);
-    if (found === null || found === undefined) {
-      if (lookup) throw forbidden(denied);
-      return found;
-    }
-    if (decideAccess(rule, asking, await record.facts(found, context)) !== 'allowed') throw forbidden(denied);
+  if (decision !== 'allowed') throw refusal(decision, rule, asking, lookup ? denied : 'You may not do this.');
+  if (!record || allowedWhateverTheRecord(rule, asking)) return run();
+  const found = lookup ? await resolvedOrMissing(run) : await run();
+  if (found === null || found === undefined) {
+    if (lookup) throw forbidden(denied);
     return found;
-  };
+  }
+  if (decideAccess(rule, asking, await record.facts(found, context)) !== 'allowed') throw forbidden(denied);
+  return found;
 }
 
-/** An entity reference (`_entities`) to a record whose type has a rule: as a root field would be. */
+function guardRootField<Context extends BaseContext>(rule: AccessRule, record: RecordType<Context> | undefined, resolve: Resolver<Context>, lookup: boolean): Resolver<Context> {
+  return (parent, args, context, info) => judged(rule, record, lookup, context, () => resolve(parent, args, context, info));
+}
+
+/** An entity reference (`_entities`) to a record whose type has a rule: a lookup by key. */
 function guardReference<Context extends BaseContext>(rule: AccessRule, record: RecordType<Context>, resolve: ReferenceResolver<Context>): ReferenceResolver<Context> {
-  const denied = record.denied ?? DEFAULT_DENIED;
-  return async (reference, context, info) => {
-    const asking = askingOf(context);
-    const decision = decideAccess(rule, asking);
-    if (decision !== 'allowed') throw refusal(decision, rule, asking, denied);
-    if (allowedWhateverTheRecord(rule, asking)) return resolve(reference, context, info);
-    const found = await resolvedOrMissing(() => resolve(reference, context, info));
-    if (found === null || found === undefined) throw forbidden(denied);
-    if (decideAccess(rule, asking, await record.facts(found, context)) !== 'allowed') throw forbidden(denied);
-    return found;
-  };
+  return (reference, context, info) => judged(rule, record, true, context, () => resolve(reference, context, info));
 }

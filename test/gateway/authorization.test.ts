@@ -36,7 +36,7 @@ async function ask(query: string, caller: Caller | null = null, purpose?: string
 const lastSent = () => vault.queries().at(-1) ?? '';
 
 describe("the gateway's authorization", () => {
-  it('lets a caller who may see everything through untouched', async () => {
+  it("answers what a caller may see, and refuses at its path only the field a policy they do not meet guards", async () => {
     const response = await ask('{ open signedIn scoped box { diary code } }', asService(['vault:read']), 'audit');
     expect(response.errors).toEqual([{ message: 'You may not see this.', path: ['box', 'diary'], extensions: { code: 'FORBIDDEN' } }]);
     expect(response.data).toEqual({ open: 'open', signedIn: 'signed in', scoped: 'scoped', box: { diary: null, code: 'code 1' } });

@@ -63,20 +63,23 @@ afterAll(async () => {
   await platform?.close();
 });
 
+/** Each subgraph's name, by its join__Graph value. */
+const GRAPHS = new Map(
+  SUPERGRAPH.definitions.flatMap((definition) =>
+    definition.kind === Kind.ENUM_TYPE_DEFINITION && definition.name.value === 'join__Graph'
+      ? (definition.values ?? []).flatMap((value) => {
+          const name = value.directives?.find((d) => d.name.value === 'join__graph')?.arguments?.find((a) => a.name.value === 'name')?.value;
+          return name?.kind === Kind.STRING ? [[value.name.value, name.value] as const] : [];
+        })
+      : [],
+  ),
+);
+
 /** The subgraph that resolves a field, from the supergraph's join__field (or its type's only join__type). */
 function subgraphOf(typeName: string, fieldName: string): string {
-  const graphs = new Map<string, string>();
-  for (const definition of SUPERGRAPH.definitions) {
-    if (definition.kind === Kind.ENUM_TYPE_DEFINITION && definition.name.value === 'join__Graph') {
-      for (const value of definition.values ?? []) {
-        const name = value.directives?.find((d) => d.name.value === 'join__graph')?.arguments?.find((a) => a.name.value === 'name')?.value;
-        if (name?.kind === Kind.STRING) graphs.set(value.name.value, name.value);
-      }
-    }
-  }
   const graphArgument = (directive: { arguments?: readonly { name: { value: string }; value: { kind: string } }[] }) => {
     const value = directive.arguments?.find((a) => a.name.value === 'graph')?.value as { kind: string; value?: string } | undefined;
-    return value?.kind === Kind.ENUM ? graphs.get(value.value!) : undefined;
+    return value?.kind === Kind.ENUM ? GRAPHS.get(value.value!) : undefined;
   };
   for (const definition of SUPERGRAPH.definitions) {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION || definition.name.value !== typeName) continue;
