@@ -1,13 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
-import { SUBGRAPH_UNAVAILABLE } from '../lib/errors.js';
+import { DELIBERATE_CODES, SUBGRAPH_ERROR, SUBGRAPH_UNAVAILABLE } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { GatewayContext } from './context.js';
 import { nullAnswer } from './nullAnswer.js';
 import type { SubgraphFetch } from './traffic/chain.js';
 
 type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
+type SubgraphError = NonNullable<SubgraphResponse['errors']>[number];
 
 /**
  * The client request a fetch serves, for the traffic chain: Apollo calls the fetcher with a URL and
@@ -46,12 +47,31 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
     const context = 'incomingRequestContext' in options ? options.incomingRequestContext.context : null;
     try {
-      return await fetchScope.run(context, () => super.process(options));
+      const response = await fetchScope.run(context, () => super.process(options));
+      return response.errors ? { ...response, errors: response.errors.map((error) => this.named(error, context)) } : response;
     } catch (error) {
       const unavailable = error instanceof GraphQLError && error.extensions.code === SUBGRAPH_UNAVAILABLE;
       if (!unavailable || !context || !options.request.query) throw error;
       return { data: nullAnswer(options.request.query, options.request.variables), errors: [error.toJSON()] };
     }
+  }
+
+  /**
+   * One error of a subgraph's answer as the client will see it: always naming the subgraph (Apollo
+   * adds `serviceName` to answered errors but not to thrown ones) and always with a deliberate code.
+   * Without one, Apollo would call it DOWNSTREAM_SERVICE_ERROR and the gateway's masking would then
+   * drop the name too; so it becomes SUBGRAPH_ERROR here, its message (which may hold the subgraph's
+   * internals) logged rather than shown.
+   */
+  private named(error: SubgraphError, context: GatewayContext | null): SubgraphError {
+    const code = error.extensions?.code;
+    if (typeof code === 'string' && DELIBERATE_CODES.has(code)) return { ...error, extensions: { ...error.extensions, serviceName: this.name } };
+    (context?.logger ?? this.logger).error({ subgraph: this.name, error }, 'subgraph answered an error without a deliberate code');
+    return {
+      message: `The ${this.name} subgraph could not answer this part.`,
+      ...(error.path ? { path: error.path } : {}),
+      extensions: { code: SUBGRAPH_ERROR, serviceName: this.name },
+    };
   }
 
   /**

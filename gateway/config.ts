@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { developmentIssuerUrl, TOKEN_AUDIENCE } from '../issuer/config.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../lib/keys.js';
 import { queryLimitsFrom, type QueryLimits } from '../lib/queryLimits.js';
-import { ConfigError, logLevelFrom, parseBoolean, parsePort, parseWholeNumber, type Env } from '../lib/settings.js';
+import { ConfigError, drainGraceFrom, logLevelFrom, parseBoolean, parsePort, parseWholeNumber, type Env } from '../lib/settings.js';
 import type { SignInOptions } from '../lib/signIn.js';
 import { DEFAULT_SUPERGRAPH_FILE } from '../schema/compose.js';
 import type { SupergraphSource } from './supergraph.js';
@@ -49,10 +49,30 @@ export interface GatewayConfig {
    */
   subgraphUrls: Readonly<Record<string, string>>;
   /**
+   * `<NAME>_PORT` (the variable a subgraph listens on): a subgraph `<name>` without `SUBGRAPH_URL_<NAME>`
+   * is routed to the supergraph's URL with this port, so that moving a subgraph moves its route too.
+   * Keyed like `subgraphUrls`; only values that are ports (1 to 65535) count: others (e.g. Docker's
+   * `REDIS_PORT=tcp://...`) are not about a subgraph. Default: none, the supergraph's ports are used.
+   */
+  subgraphPorts: Readonly<Record<string, number>>;
+  /**
+   * `CORS_ORIGINS`: the origins whose pages may call the gateway from a browser, comma-separated; an
+   * entry may end in `:*` for any port (e.g. `http://localhost:*`). Default outside production:
+   * `http://localhost:*,http://127.0.0.1:*,http://[::1]:*`; default in production: none.
+   */
+  corsOrigins: readonly string[];
+  /**
    * `SUBGRAPH_TIMEOUT_MS`: how long one fetch to a subgraph may take before that subgraph counts as
    * unavailable for the request (its fields null, the rest of the answer kept); default 10000.
    */
   subgraphTimeoutMs: number;
+  /**
+   * `SUBGRAPH_TIMEOUT_MS_<NAME>`: subgraph `<name>`'s own timeout, retries included, in place of
+   * `SUBGRAPH_TIMEOUT_MS` (e.g. `SUBGRAPH_TIMEOUT_MS_TAXES=20000`). Keyed like `subgraphUrls`. Default: none.
+   */
+  subgraphTimeoutsMs: Readonly<Record<string, number>>;
+  /** How the gateway treats its traffic to subgraphs (see `TrafficSettings`). */
+  traffic: TrafficSettings;
   /**
    * How much one operation may ask for, checked before it is planned (see `QueryLimits`):
    * `QUERY_MAX_DEPTH` (default 12), `QUERY_MAX_ALIASES` (default 30), `QUERY_MAX_COST` (default 5000),
@@ -61,6 +81,8 @@ export interface GatewayConfig {
   queryLimits: QueryLimits;
   /** `LOG_LEVEL`: pino level; default info. */
   logLevel: string;
+  /** `DRAIN_GRACE_MS`: how long a stop lets the requests in flight finish; default 5000. */
+  drainGraceMs: number;
 }
 
 
@@ -99,9 +121,14 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: E
     keysFile: keysFileFrom(env, production),
     production,
     subgraphUrls: subgraphUrlsFrom(env),
+    subgraphPorts: subgraphPortsFrom(env),
+    corsOrigins: corsOriginsFrom(env, production),
     subgraphTimeoutMs: parseWholeNumber(env.SUBGRAPH_TIMEOUT_MS, DEFAULT_SUBGRAPH_TIMEOUT_MS, 'SUBGRAPH_TIMEOUT_MS', 1, 600_000),
+    subgraphTimeoutsMs: subgraphTimeoutsFrom(env),
+    traffic: trafficFrom(env),
     queryLimits: queryLimitsFrom(env, 'QUERY'),
     logLevel,
+    drainGraceMs: drainGraceFrom(env),
   };
 }
 
@@ -140,6 +167,47 @@ function signInFrom(env: Env, production: boolean): SignInOptions {
 /** The default of `SUBGRAPH_TIMEOUT_MS`. */
 export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 10_000;
 
+/** Retries, circuit breakers and de-duplication of the fetches to subgraphs (see `traffic/`). */
+export interface TrafficSettings {
+  /** `SUBGRAPH_RETRIES`: retries of a query whose fetch failed to connect or got 502/503/504; default 2 (0: none). */
+  retries: number;
+  /**
+   * `SUBGRAPH_RETRY_BUDGET_PERCENT`: retries may add at most this share of the fetches sent to one
+   * subgraph over the last 10 s (at least 3 are always allowed); default 10.
+   */
+  retryBudgetPercent: number;
+  /** `SUBGRAPH_BREAKER_FAILURES`: consecutive failed fetches that open a subgraph's circuit; default 5. */
+  breakerFailures: number;
+  /** `SUBGRAPH_BREAKER_COOLDOWN_MS`: how long an open circuit fails fetches at once before one probe; default 10000. */
+  breakerCooldownMs: number;
+  /** `SUBGRAPH_DEDUP`: identical queries of the same caller in flight to a subgraph are sent once; default true. */
+  dedup: boolean;
+}
+
+export const DEFAULT_TRAFFIC_SETTINGS: TrafficSettings = { retries: 2, retryBudgetPercent: 10, breakerFailures: 5, breakerCooldownMs: 10_000, dedup: true };
+
+function trafficFrom(env: Env): TrafficSettings {
+  const defaults = DEFAULT_TRAFFIC_SETTINGS;
+  return {
+    retries: parseWholeNumber(env.SUBGRAPH_RETRIES, defaults.retries, 'SUBGRAPH_RETRIES', 0, 10),
+    retryBudgetPercent: parseWholeNumber(env.SUBGRAPH_RETRY_BUDGET_PERCENT, defaults.retryBudgetPercent, 'SUBGRAPH_RETRY_BUDGET_PERCENT', 0, 100),
+    breakerFailures: parseWholeNumber(env.SUBGRAPH_BREAKER_FAILURES, defaults.breakerFailures, 'SUBGRAPH_BREAKER_FAILURES', 1, 1000),
+    breakerCooldownMs: parseWholeNumber(env.SUBGRAPH_BREAKER_COOLDOWN_MS, defaults.breakerCooldownMs, 'SUBGRAPH_BREAKER_COOLDOWN_MS', 1, 600_000),
+    dedup: parseBoolean(env.SUBGRAPH_DEDUP, defaults.dedup, 'SUBGRAPH_DEDUP'),
+  };
+}
+
+const SUBGRAPH_TIMEOUT_PREFIX = 'SUBGRAPH_TIMEOUT_MS_';
+
+function subgraphTimeoutsFrom(env: Env): Record<string, number> {
+  const timeouts: Record<string, number> = {};
+  for (const [variable, value] of Object.entries(env)) {
+    if (!variable.startsWith(SUBGRAPH_TIMEOUT_PREFIX) || !value) continue;
+    timeouts[overrideKey(variable.slice(SUBGRAPH_TIMEOUT_PREFIX.length))] = parseWholeNumber(value, DEFAULT_SUBGRAPH_TIMEOUT_MS, variable, 1, 600_000);
+  }
+  return timeouts;
+}
+
 function subgraphUrlsFrom(env: Env): Record<string, string> {
   const urls: Record<string, string> = {};
   for (const [variable, value] of Object.entries(env)) {
@@ -153,12 +221,56 @@ function subgraphUrlsFrom(env: Env): Record<string, string> {
   return urls;
 }
 
+const PORT_VARIABLE = /^(.+)_PORT$/;
+
+function subgraphPortsFrom(env: Env): Record<string, number> {
+  const ports: Record<string, number> = {};
+  for (const [variable, value] of Object.entries(env)) {
+    const name = PORT_VARIABLE.exec(variable)?.[1];
+    // The gateway's own port is no subgraph's.
+    if (!name || variable === 'GATEWAY_PORT' || !value || !/^\d{1,5}$/.test(value)) continue;
+    const port = Number(value);
+    if (port >= 1 && port <= 65535) ports[overrideKey(name)] = port;
+  }
+  return ports;
+}
+
+/** The origins of `CORS_ORIGINS` when it is not set outside production: pages served from this machine. */
+export const DEVELOPMENT_CORS_ORIGINS = ['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*'];
+
+function corsOriginsFrom(env: Env, production: boolean): string[] {
+  if (env.CORS_ORIGINS === undefined) return production ? [] : DEVELOPMENT_CORS_ORIGINS;
+  const origins = env.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean);
+  for (const origin of origins) {
+    const exact = origin.endsWith(':*') ? origin.slice(0, -2) : origin;
+    if (!URL.canParse(exact) || !/^https?:$/.test(new URL(exact).protocol) || new URL(exact).origin !== exact) {
+      throw new ConfigError(`CORS_ORIGINS must list origins such as https://app.example.org or http://localhost:*, not "${origin}".`);
+    }
+  }
+  return origins;
+}
+
 /** The key of subgraph `name` in `subgraphUrls`: variable names cannot hold every character a subgraph name can (e.g. "-"). */
 export function overrideKey(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]/g, '_');
 }
 
-/** The URL to route subgraph `name` to: its override when one is configured, else the supergraph's. */
-export function routingUrl(subgraphUrls: Readonly<Record<string, string>>, name: string, supergraphUrl: string): string {
-  return subgraphUrls[overrideKey(name)] ?? supergraphUrl;
+/**
+ * The URL to route subgraph `name` to: its override when one is configured, else the supergraph's,
+ * on the subgraph's configured port when there is one (see `GatewayConfig.subgraphPorts`).
+ */
+export function routingUrl(
+  subgraphUrls: Readonly<Record<string, string>>,
+  name: string,
+  supergraphUrl: string,
+  subgraphPorts: Readonly<Record<string, number>> = {},
+): string {
+  const key = overrideKey(name);
+  const override = subgraphUrls[key];
+  if (override !== undefined) return override;
+  const port = subgraphPorts[key];
+  if (port === undefined || !URL.canParse(supergraphUrl)) return supergraphUrl;
+  const url = new URL(supergraphUrl);
+  url.port = String(port);
+  return url.toString();
 }

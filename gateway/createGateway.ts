@@ -6,15 +6,19 @@ import { expressMiddleware } from '@as-integrations/express5';
 import type { GraphQLFormattedError } from 'graphql';
 import { maskUnexpectedError, SERVICE_UNAVAILABLE } from '../lib/errors.js';
 import { jsonBody } from '../lib/http.js';
+import { corsMiddleware, notFromAnotherSite } from './cors.js';
 import type { KeySet } from '../lib/keys.js';
 import type { Logger } from '../lib/logger.js';
 import type { SignIn } from '../lib/signIn.js';
-import { DEFAULT_SUBGRAPH_TIMEOUT_MS, overrideKey, routingUrl, type GatewayConfig } from './config.js';
+import { DEFAULT_SUBGRAPH_TIMEOUT_MS, DEFAULT_TRAFFIC_SETTINGS, type TrafficSettings, overrideKey, routingUrl, type GatewayConfig } from './config.js';
 import { contextBuilder, requestLogger, requestScopeMiddleware, type GatewayContext } from './context.js';
 import { healthRoute } from './health.js';
 import { playgroundRouter } from './playground.js';
 import { costLimitPlugin } from '../lib/costLimit.js';
 import { operationResolutionPlugin } from './plugins/operationResolution.js';
+import { legacyJsonStatusPlugin } from './plugins/legacyJsonStatus.js';
+import { noSubscriptionsPlugin } from './plugins/noSubscriptions.js';
+import { refuseNulTextPlugin } from '../lib/nulText.js';
 import { requestLoggingPlugin } from './plugins/requestLogging.js';
 import { DEFAULT_QUERY_LIMITS, queryLimitRules, queryParseOptions, type QueryLimits } from '../lib/queryLimits.js';
 import { enforceAccess, plannerSupergraphs } from './authorization.js';
@@ -23,6 +27,10 @@ import { assertion } from './traffic/assertion.js';
 import { chainTraffic } from './traffic/chain.js';
 import { requestId } from './traffic/requestId.js';
 import { timeout } from './traffic/timeout.js';
+import { breakers } from './traffic/breaker.js';
+import { dedup } from './traffic/dedup.js';
+import { subgraphPool } from './traffic/pool.js';
+import { retry } from './traffic/retry.js';
 import { supergraphProvider, subgraphsOf, type SubgraphEndpoint, type SupergraphSource } from './supergraph.js';
 
 /** What the gateway is built from: where the supergraph comes from, who it trusts, routing overrides. */
@@ -34,8 +42,16 @@ export interface GatewayOptions {
   keys: KeySet;
   /** Routing URL overrides by subgraph name (see `GatewayConfig.subgraphUrls`); default none. */
   subgraphUrls?: GatewayConfig['subgraphUrls'];
+  /** Routing ports by subgraph name, for those without an override (see `GatewayConfig.subgraphPorts`); default none. */
+  subgraphPorts?: GatewayConfig['subgraphPorts'];
+  /** The origins whose pages may call /graphql from a browser (see `GatewayConfig.corsOrigins`); default none. */
+  corsOrigins?: GatewayConfig['corsOrigins'];
   /** How long one subgraph fetch may take (see `GatewayConfig.subgraphTimeoutMs`); default 10 s. */
   subgraphTimeoutMs?: number;
+  /** Timeouts of single subgraphs by name (see `GatewayConfig.subgraphTimeoutsMs`); default none. */
+  subgraphTimeoutsMs?: GatewayConfig['subgraphTimeoutsMs'];
+  /** Retries, circuit breakers, de-duplication (see `TrafficSettings`); each setting not given has its default. */
+  traffic?: Partial<TrafficSettings>;
   /**
    * How much one operation may ask for (see `QueryLimits`); each limit not given has its default:
    * depth 12, aliases 30, cost 5000, tokens 2000.
@@ -67,22 +83,39 @@ type Phase =
 export function createGateway(options: GatewayOptions, deps: { logger: Logger }): GatewayServer {
   const { logger } = deps;
   const subgraphUrls = options.subgraphUrls ?? {};
-  // A limit given as undefined keeps its default rather than switching the check off.
-  const given = Object.entries(options.queryLimits ?? {}).filter(([, value]) => value !== undefined);
-  const limits: QueryLimits = { ...DEFAULT_QUERY_LIMITS, ...Object.fromEntries(given) };
+  const subgraphPorts = options.subgraphPorts ?? {};
+  const limits: QueryLimits = { ...DEFAULT_QUERY_LIMITS, ...definedOnly(options.queryLimits ?? {}) };
   const timeoutMs = options.subgraphTimeoutMs ?? DEFAULT_SUBGRAPH_TIMEOUT_MS;
   const supergraph = supergraphProvider(options.supergraph, logger);
-  // One concern a wrapper: the assertion is signed before the timeout's clock starts.
-  const traffic = chainTraffic([requestId(), assertion(options.keys), timeout(timeoutMs)]);
+  const trafficSettings: TrafficSettings = { ...DEFAULT_TRAFFIC_SETTINGS, ...definedOnly(options.traffic ?? {}) };
+  const subgraphTimeouts = options.subgraphTimeoutsMs ?? {};
+  const circuits = breakers({ failures: trafficSettings.breakerFailures, cooldownMs: trafficSettings.breakerCooldownMs }, logger);
+  const pool = subgraphPool();
+  // The order of the traffic chain, first to last: identical queries join before anything else, so a
+  // shared fetch is one fetch to every wrapper after; the timeout's clock covers every attempt, so a
+  // retry never outlives it and a stalled subgraph's timeouts count as failures for its breaker; the
+  // breaker sees one outcome per fetch, retries included, and while open no retry is even tried;
+  // the assertion is made per attempt (reused within its life), so a late retry never sends an expired one.
+  const traffic = chainTraffic(
+    [
+      requestId(),
+      ...(trafficSettings.dedup ? [dedup()] : []),
+      timeout((subgraph) => subgraphTimeouts[overrideKey(subgraph)] ?? timeoutMs),
+      circuits.wrapper,
+      retry({ retries: trafficSettings.retries, budgetPercent: trafficSettings.retryBudgetPercent }, logger),
+      assertion(options.keys),
+    ],
+    pool.send,
+  );
   const gateway = new ApolloGateway({
     supergraphSdl: plannerSupergraphs(supergraph),
-    buildService: ({ name, url }) => new SubgraphDataSource({ name, url: routingUrl(subgraphUrls, name, url ?? ''), logger, traffic }),
+    buildService: ({ name, url }) => new SubgraphDataSource({ name, url: routingUrl(subgraphUrls, name, url ?? '', subgraphPorts), logger, traffic }),
     logger,
   });
 
   let served: SubgraphEndpoint[] | null = null;
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
-    served = subgraphsOf(coreSupergraphSdl).map(({ name, url }) => ({ name, url: routingUrl(subgraphUrls, name, url) }));
+    served = subgraphsOf(coreSupergraphSdl).map(({ name, url }) => ({ name, url: routingUrl(subgraphUrls, name, url, subgraphPorts) }));
     const names = new Set(served.map(({ name }) => overrideKey(name)));
     const unknown = Object.keys(subgraphUrls).filter((key) => !names.has(key));
     if (unknown.length) logger.warn({ overrides: unknown }, 'SUBGRAPH_URL_* names subgraphs the supergraph does not have');
@@ -99,7 +132,10 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
     // depth and aliases while validating, cost once the variables are known.
     parseOptions: queryParseOptions(limits),
     validationRules: queryLimitRules(limits),
-    plugins: [ApolloServerPluginLandingPageDisabled(), operationResolutionPlugin(), costLimitPlugin(limits.maxCost), requestLoggingPlugin()],
+    // main.ts stops on SIGTERM by draining (lib/http): Apollo's own handler would stop the server and
+    // re-raise the signal, killing the process with requests still in flight.
+    stopOnTerminationSignals: false,
+    plugins: [ApolloServerPluginLandingPageDisabled(), operationResolutionPlugin(), noSubscriptionsPlugin(), refuseNulTextPlugin(), legacyJsonStatusPlugin(), costLimitPlugin(limits.maxCost), requestLoggingPlugin()],
     logger,
   });
 
@@ -121,7 +157,7 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
   app.disable('x-powered-by');
   app.get('/', (_req, res) => res.redirect('/playground'));
   app.use(playgroundRouter());
-  app.get('/health', healthRoute(() => (state.phase === 'serving' ? served : null), traffic));
+  app.get('/health', healthRoute(() => (state.phase === 'serving' ? served : null), traffic, circuits.states));
   // Subgraphs verify assertions against these keys; they are public, and cached briefly.
   app.get('/.well-known/jwks.json', (_req, res) => res.set('cache-control', 'public, max-age=60').json(options.keys.publicJwks));
   const graphql: RequestHandler = (req, res, next) => {
@@ -129,7 +165,7 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
     const message = state.phase === 'starting' ? 'The gateway is starting: no supergraph is loaded yet.' : 'The gateway is not serving.';
     res.status(503).json({ errors: [{ message, extensions: { code: SERVICE_UNAVAILABLE } }] });
   };
-  app.use('/graphql', ...jsonBody(), requestScopeMiddleware(logger), graphql);
+  app.use('/graphql', ...corsMiddleware(options.corsOrigins ?? []), notFromAnotherSite(), ...jsonBody(), requestScopeMiddleware(logger), graphql);
 
   return {
     app,
@@ -143,6 +179,7 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
       supergraph.stop();
       const started = await ready.then(() => true, () => false);
       if (started && previous !== 'stopped') await server.stop();
+      await pool.close();
     },
   };
 }
@@ -154,4 +191,9 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
 function formatGatewayError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError =>
     maskUnexpectedError(requestLogger(logger))(formatted, error);
+}
+
+/** `settings` without those given as undefined: such a setting keeps its default rather than switching its check off. */
+function definedOnly<T extends object>(settings: T): Partial<T> {
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

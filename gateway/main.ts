@@ -45,7 +45,7 @@ const gateway = createGateway({ ...config, signIn: verifier, keys }, { logger })
 // Listen before the supergraph is loaded, so that probes get "starting" rather than a refused connection.
 const listening = await listen(gateway.app, config.port, config.host);
 const shutdown = shutdownOnSignals(logger, async () => {
-  await listening.close();
+  await listening.close(config.drainGraceMs);
   await gateway.stop();
 });
 

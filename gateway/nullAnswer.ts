@@ -14,7 +14,10 @@ type Answer = Record<string, unknown>;
  * What a subgraph that could not be reached "answered" to one fetch of a query plan: every field
  * asked for is null, as if each had failed on its own. Without it, the planner finds the fields
  * missing rather than null, and drops every entity whose later fetches `@requires` them: one agency
- * down would blank the whole answer instead of only that agency's part.
+ * down would blank the whole answer instead of only that agency's part. Each representation gets an
+ * object, never null, so the entity another subgraph returned survives: only the fields asked of the
+ * failed subgraph are null, and they null their parent only where the schema makes them non-null
+ * (which is why fields contributed to another subgraph's entity are nullable: schema/README.md).
  */
 export function nullAnswer(query: string, variables: Record<string, unknown> | undefined): Answer {
   const document = parse(query);

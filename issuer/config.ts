@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SIGNING_ALGORITHM, readOrCreateKeyFile, type KeySet } from '../lib/keys.js';
-import { logLevelFrom, parsePort, type Env } from '../lib/settings.js';
+import { drainGraceFrom, logLevelFrom, parsePort, type Env } from '../lib/settings.js';
 import { DEVELOPMENT_KEY_ID_PREFIX } from '../lib/signIn.js';
 
 /** The audience every Ventanilla token is for; the gateway's `TOKEN_AUDIENCE` default. */
@@ -24,6 +24,8 @@ export interface IssuerConfig {
   keysFile: string;
   /** `LOG_LEVEL`; default info. */
   logLevel: string;
+  /** `DRAIN_GRACE_MS`: how long a stop lets the requests in flight finish; default 5000. */
+  drainGraceMs: number;
 }
 
 /** Reads the development issuer's configuration from the environment (the only issuer code that does). */
@@ -35,6 +37,7 @@ export function loadIssuerConfig(env: Env = process.env): IssuerConfig {
     url: developmentIssuerUrl(env),
     keysFile: env.ISSUER_KEYS_FILE || DEFAULT_ISSUER_KEYS_FILE,
     logLevel: logLevelFrom(env),
+    drainGraceMs: drainGraceFrom(env),
   };
 }
 

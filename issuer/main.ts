@@ -9,4 +9,4 @@ const logger = createLogger('issuer', config.logLevel);
 const keys = await readIssuerKeys(config);
 const listening = await listen(createIssuer(keys, config.url), config.port, config.host);
 logger.info({ issuer: config.url, listening: listening.url, keysFile: config.keysFile, kid: keys.signer.kid }, 'development issuer ready');
-shutdownOnSignals(logger, () => listening.close());
+shutdownOnSignals(logger, () => listening.close(config.drainGraceMs));

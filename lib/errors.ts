@@ -4,6 +4,11 @@ import type { Logger } from 'pino';
 
 /** The gateway's: a subgraph could not answer; `extensions.serviceName` names it, the rest of the response stands. */
 export const SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE';
+/**
+ * The gateway's: a subgraph answered an error without a deliberate code (none, or one outside
+ * `DELIBERATE_CODES`); its message is replaced and logged, `extensions.serviceName` names the subgraph.
+ */
+export const SUBGRAPH_ERROR = 'SUBGRAPH_ERROR';
 /** The gateway's: it serves no supergraph yet (starting) or any more (stopping); HTTP 503. */
 export const SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
 
@@ -17,6 +22,7 @@ export const DELIBERATE_CODES = new Set([
   'FORBIDDEN',
   'NOT_FOUND',
   SUBGRAPH_UNAVAILABLE,
+  SUBGRAPH_ERROR,
   SERVICE_UNAVAILABLE,
   // Apollo Server's own request-level codes: they describe the request, not our internals.
   'GRAPHQL_PARSE_FAILED',
@@ -64,11 +70,25 @@ export function signInUnavailable(cause: unknown): GraphQLError {
 }
 
 /**
+ * Apollo Server refuses some requests with a 4xx and no code (an APQ `persistedQuery` of an unknown
+ * version, or whose hash is not its query's): the client's mistake, described by Apollo's own message,
+ * so BAD_REQUEST rather than a masked error.
+ */
+function isCodelessRequestRefusal(formatted: GraphQLFormattedError, error: unknown): boolean {
+  // Read by shape: Apollo Server's GraphQLError may be another copy of the class than this module's (ESM and CommonJS).
+  const refusal = error as { originalError?: unknown; extensions?: { code?: unknown; http?: { status?: unknown } } } | null;
+  if (typeof refusal !== 'object' || refusal === null || refusal.originalError || formatted.path || refusal.extensions?.code !== undefined) return false;
+  const status = refusal.extensions?.http?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+/**
  * Apollo Server's `formatError`: deliberate errors pass with their code; anything else is logged in
  * full and replaced by "Unexpected error", so that no SQL, stack or path reaches a client.
  */
 export function maskUnexpectedError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    if (isCodelessRequestRefusal(formatted, error)) return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && DELIBERATE_CODES.has(code)) {
       // Stack traces are for logs only, even for deliberate errors.

@@ -1,20 +1,23 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler } from 'express';
 import type { Logger } from './logger.js';
+import { DEFAULT_DRAIN_GRACE_MS } from './settings.js';
 
-/** How long `close()` lets requests in flight finish by default before cutting them off. */
-const DEFAULT_DRAIN_MS = 5000;
+/** How long a stop waits for requests already on their way (sent, not yet read) before closing the door. */
+const IN_TRANSIT_MS = 250;
 
 /** A server that is listening, and how to stop it. */
 export interface Listening {
   url: string;
   port: number;
   /**
-   * Stops gracefully: accepts no new connection, closes idle keep-alive ones at once, lets requests
-   * in flight finish (their connections close behind them) and, after `drainMs` (default 5000),
-   * closes whatever is still open. Resolves once every connection is closed: at once when idle.
+   * Stops gracefully: after 250 ms (for requests already sent to be read), accepts no new connection
+   * and closes idle keep-alive ones; lets requests in flight finish (their connections close behind
+   * them) and, after `drainMs` (default `DRAIN_GRACE_MS`'s, 5000), closes whatever is still open.
+   * Resolves once every connection is closed: 250 ms after the call when all are idle.
    */
   close(drainMs?: number): Promise<void>;
 }
@@ -42,16 +45,21 @@ export function listen(app: express.Express, port: number, host: string): Promis
     else res.once('finish', () => setImmediate(() => server.closeIdleConnections()));
   }
 
-  const close = (drainMs = DEFAULT_DRAIN_MS) =>
+  const close = (drainMs = DEFAULT_DRAIN_GRACE_MS) =>
     new Promise<void>((done) => {
       draining = true;
       for (const res of inFlight) closeAfter(res);
       const deadline = setTimeout(() => server.closeAllConnections(), drainMs);
-      server.close(() => {
-        clearTimeout(deadline);
-        done();
-      });
-      server.closeIdleConnections();
+      // A request sent just before the signal over an idle keep-alive connection is still unread:
+      // closing idle connections at once (as server.close() does) would reset it. Read it first; what
+      // arrives meanwhile is answered with `Connection: close`.
+      setTimeout(() => {
+        server.close(() => {
+          clearTimeout(deadline);
+          done();
+        });
+        server.closeIdleConnections();
+      }, IN_TRANSIT_MS);
     });
 
   return new Promise((resolve, reject) => {
@@ -66,8 +74,10 @@ export function listen(app: express.Express, port: number, host: string): Promis
 }
 
 /**
- * A JSON body parser whose failures are GraphQL-shaped: a malformed or oversized body gets a 400 with
- * `extensions.code` BAD_REQUEST, like every other error a client can see.
+ * A JSON body parser whose failures are GraphQL-shaped: a malformed, oversized or not UTF-8 body gets
+ * a 4xx (413 when oversized, 415 for a charset other than UTF-8, else 400) with `extensions.code`
+ * BAD_REQUEST, like every other error a client can see. A body that is not UTF-8 is refused rather
+ * than read with replacement characters, which would make it another, valid request.
  */
 export function jsonBody(limit = '1mb'): [express.RequestHandler, ErrorRequestHandler] {
   const onBodyError: ErrorRequestHandler = (error, _req, res, next) => {
@@ -78,10 +88,15 @@ export function jsonBody(limit = '1mb'): [express.RequestHandler, ErrorRequestHa
         ? 'The request body is not valid JSON.'
         : error.type === 'entity.too.large'
           ? `The request body is larger than ${limit}.`
-          : 'The request body could not be read.';
+          : error.type === 'entity.verify.failed' || error.type === 'charset.unsupported'
+            ? 'The request body is not UTF-8.'
+            : 'The request body could not be read.';
     res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
   };
-  return [express.json({ limit }), onBodyError];
+  const utf8Only = (_req: unknown, _res: unknown, body: Buffer) => {
+    if (!isUtf8(body)) throw Object.assign(new Error('The request body is not UTF-8.'), { status: 400 });
+  };
+  return [express.json({ limit, verify: utf8Only }), onBodyError];
 }
 
 /** How a process stops: once, however many times it is asked. */

@@ -46,6 +46,17 @@ export function parseBoolean(value: string | undefined, fallback: boolean, varia
   throw new ConfigError(`${variable} must be true or false, not "${value}".`);
 }
 
+/** How long a stopping service lets the requests in flight finish by default: `DRAIN_GRACE_MS`'s default. */
+export const DEFAULT_DRAIN_GRACE_MS = 5000;
+
+/**
+ * DRAIN_GRACE_MS: how long a service told to stop (SIGTERM, SIGINT) lets the requests in flight finish
+ * before cutting them off, 0 to 600000; default 5000.
+ */
+export function drainGraceFrom(env: Env): number {
+  return parseWholeNumber(env.DRAIN_GRACE_MS, DEFAULT_DRAIN_GRACE_MS, 'DRAIN_GRACE_MS', 0, 600_000);
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** LOG_LEVEL, a pino level; default info. */

@@ -2,15 +2,18 @@
  * `npm start`: the whole platform on one machine. Starts the development issuer (the identity
  * provider's stand-in), each subgraph and the gateway as its own process (as they run in production),
  * waits until the gateway reports healthy, then prints where everything is and a ready token, signed
- * by the issuer as the national login would sign it. Ctrl-C stops them all.
+ * by the issuer as the national login would sign it. A service that dies is started again (see
+ * supervisor.ts) while the others keep serving; `npm run restart -- <service>` restarts one; only
+ * Ctrl-C stops them all.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadIssuerConfig, readIssuerKeys } from '../issuer/config.js';
 import { signCallerToken } from '../issuer/tokens.js';
 import { configOrExit } from '../lib/settings.js';
 import { loadSubgraphConfig, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
 import { loadGatewayConfig } from '../gateway/config.js';
+import { CONTROL_SOCKET, serveControl } from './control.js';
+import { DEFAULT_SUPERVISION, Supervisor, type ServiceSpec } from './supervisor.js';
 
 const ANA = '41234567';
 const READY_TIMEOUT_MS = 120_000;
@@ -22,56 +25,44 @@ const issuerConfig = configOrExit(() => loadIssuerConfig(process.env));
 // Validate every subgraph's configuration up front, so a typo fails here and not in a child.
 const subgraphConfigs = configOrExit(() => SUBGRAPH_NAMES.map((name) => loadSubgraphConfig(name, process.env)));
 
-const children = new Map<string, ChildProcess>();
 let stopping = false;
 
-function run(name: string, entry: string): void {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    cwd: root,
-    // Logs stay terse unless asked for: the banner below is what a person needs first.
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const prefix = `[${name}] `;
-  for (const stream of [child.stdout, child.stderr]) {
-    stream?.setEncoding('utf8');
-    stream?.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n')) if (line) process.stdout.write(prefix + line + '\n');
-    });
-  }
-  child.on('exit', (code, signal) => {
-    children.delete(name);
-    if (stopping) return;
-    console.error(`${prefix}exited (${signal ?? `code ${code}`}); stopping the platform.`);
-    void stop(1);
-  });
-  children.set(name, child);
+/** A service as it runs in production: its own process, its output prefixed with its name. */
+function service(name: string, entry: string): ServiceSpec {
+  // Logs stay terse unless asked for: the banner and the supervisor's lines are what a person needs first.
+  return { name, command: process.execPath, args: ['--import', 'tsx', entry], cwd: root, env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } };
 }
 
 async function stop(exitCode: number): Promise<void> {
-  // Ctrl-C while a child's exit is already stopping the platform: one stop is enough.
+  // Ctrl-C pressed twice, or during the readiness wait's own stop: one stop is enough.
   if (stopping) return;
   stopping = true;
-  const exits = [...children.values()].map(
-    (child) => new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
-  );
-  await Promise.race([Promise.all(exits), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  console.log('[supervisor] stopping every service');
+  await Promise.all([supervisor.stop(), control.close()]);
   process.exit(exitCode);
 }
-
-process.once('SIGINT', () => void stop(0));
-process.once('SIGTERM', () => void stop(0));
 
 // With OIDC_ISSUER naming a real identity provider, the development issuer stays off and no token is printed.
 const developmentSignIn = gatewayConfig.signIn.issuer === issuerConfig.url;
 // Its key is made here, before any process starts, so that the issuer and the banner's token agree on it.
 const issuerKeys = developmentSignIn ? await readIssuerKeys(issuerConfig) : null;
-if (developmentSignIn) run('issuer', 'issuer/main.ts');
-for (const config of subgraphConfigs) run(config.name, `subgraphs/${config.name}/main.ts`);
-run('gateway', 'gateway/main.ts');
+const supervisor = new Supervisor(
+  [
+    ...(developmentSignIn ? [service('issuer', 'issuer/main.ts')] : []),
+    ...subgraphConfigs.map((config) => service(config.name, `subgraphs/${config.name}/main.ts`)),
+    service('gateway', 'gateway/main.ts'),
+  ],
+  { say: (line) => console.log(line), relay: (name, line) => console.log(`[${name}] ${line}`) },
+  // A service told to stop drains for DRAIN_GRACE_MS first: it is killed only once that is over, and then some.
+  { ...DEFAULT_SUPERVISION, stopGraceMs: gatewayConfig.drainGraceMs + 5000 },
+);
+const control = await serveControl(supervisor, CONTROL_SOCKET).catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});
+supervisor.start();
+process.once('SIGINT', () => void stop(0));
+process.once('SIGTERM', () => void stop(0));
 
 const base = `http://${gatewayConfig.host === '0.0.0.0' ? '127.0.0.1' : gatewayConfig.host}:${gatewayConfig.port}`;
 while (true) {
@@ -97,7 +88,7 @@ Ventanilla is ready in ${((Date.now() - started) / 1000).toFixed(1)} s.
     console.log(`${where}
   Sign-in           ${gatewayConfig.signIn.issuer} (OIDC_ISSUER)
 
-Press Ctrl-C to stop.`);
+Restart one service: npm run restart -- <service> (${supervisor.names.join(', ')}). Press Ctrl-C to stop.`);
   } else {
     const token = await signCallerToken(issuerKeys, issuerConfig.url, { kind: 'citizen', id: ANA, scopes: [] });
     const query = '{ me { fullName drivingLicence { class expiresOn status } } }';
@@ -114,6 +105,6 @@ Try:
     -H 'authorization: Bearer ${token}' \\
     -d '{"query":"${query}"}'
 
-Press Ctrl-C to stop.`);
+Restart one service: npm run restart -- <service> (${supervisor.names.join(', ')}). Press Ctrl-C to stop.`);
   }
 }

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_QUERY_LIMITS, queryLimitsFrom, type QueryLimits } from '../../lib/queryLimits.js';
-import { ConfigError, logLevelFrom, parseBoolean, parsePort, type Env } from '../../lib/settings.js';
+import { ConfigError, drainGraceFrom, logLevelFrom, parseBoolean, parsePort, type Env } from '../../lib/settings.js';
 
 export { ConfigError };
 
@@ -38,6 +38,8 @@ export interface SubgraphConfig {
   queryLimits: QueryLimits;
   /** `LOG_LEVEL`: pino level; default info. */
   logLevel: string;
+  /** `DRAIN_GRACE_MS`: how long a stop lets the requests in flight finish; default 5000. */
+  drainGraceMs: number;
 }
 
 /** A subgraph's own limits by default: the gateway's, with room for what planning adds. */
@@ -69,5 +71,6 @@ export function loadSubgraphConfig(name: SubgraphName, env: Env = process.env): 
     gatewayJwksUrl: gatewayJwksUrlFrom(env),
     queryLimits: queryLimitsFrom(env, 'SUBGRAPH_QUERY', DEFAULT_SUBGRAPH_QUERY_LIMITS),
     logLevel: logLevelFrom(env),
+    drainGraceMs: drainGraceFrom(env),
   };
 }

@@ -14,6 +14,7 @@ import { maskUnexpectedError, SERVICE_UNAVAILABLE } from '../../lib/errors.js';
 import { jsonBody, requestIdFrom } from '../../lib/http.js';
 import { KeysUnavailable } from '../../lib/keySources.js';
 import type { Logger } from '../../lib/logger.js';
+import { refuseNulTextPlugin } from '../../lib/nulText.js';
 import { queryLimitRules, queryParseOptions, type QueryLimits } from '../../lib/queryLimits.js';
 import { AccessLog, appendAccessEntries } from './accessRecord.js';
 import { isoDate, todayInPeru } from './calendar.js';
@@ -173,9 +174,13 @@ export async function createSubgraphServer<Context extends BaseContext>(options:
     // The gateway's limits protect the platform; these protect the agency from the gateway too.
     parseOptions: queryParseOptions(limits),
     validationRules: queryLimitRules(limits),
+    // start.ts stops on SIGTERM by draining (lib/http): Apollo's own handler would stop the server and
+    // re-raise the signal, killing the process with requests still in flight.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       costLimitPlugin(limits.maxCost),
+      refuseNulTextPlugin(),
       accessRecordPlugin(deps.db),
       ...(extensions.flatMap((extension) => extension.plugins ?? []) as ApolloServerPlugin<Context>[]),
     ],

@@ -109,7 +109,7 @@ export async function runSubgraph(service: SubgraphService): Promise<void> {
     `${service.name} subgraph ready`,
   );
   shutdownOnSignals(logger, async () => {
-    await listening.close();
+    await listening.close(config.drainGraceMs);
     await server.stop();
     await db.close();
   });

@@ -22,9 +22,14 @@ describe('loadGatewayConfig', () => {
       keysFile: DEFAULT_GATEWAY_KEYS_FILE,
       production: false,
       subgraphUrls: {},
+      subgraphPorts: {},
+      corsOrigins: ['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*'],
       subgraphTimeoutMs: 10_000,
+      subgraphTimeoutsMs: {},
+      traffic: { retries: 2, retryBudgetPercent: 10, breakerFailures: 5, breakerCooldownMs: 10_000, dedup: true },
       queryLimits: { maxDepth: 12, maxAliases: 30, maxCost: 5000, maxTokens: 2000 },
       logLevel: 'info',
+      drainGraceMs: 5000,
     });
     expect(DEFAULT_SUPERGRAPH_FILE).toMatch(/\/schema\/supergraph\.graphql$/);
     expect(DEFAULT_GATEWAY_KEYS_FILE).toMatch(/\/\.data\/gateway\/keys\.json$/);
@@ -43,12 +48,21 @@ describe('loadGatewayConfig', () => {
       TOKEN_CLOCK_SKEW_SECONDS: '30',
       GATEWAY_KEYS_FILE: '/run/secrets/gateway-keys.json',
       SUBGRAPH_URL_IDENTITY: 'http://identity:4001/graphql',
+      TAXES_PORT: '5003',
+      CORS_ORIGINS: 'https://portal.gob.pe, http://localhost:*',
       SUBGRAPH_TIMEOUT_MS: '2500',
+      SUBGRAPH_TIMEOUT_MS_TAXES: '20000',
+      SUBGRAPH_RETRIES: '0',
+      SUBGRAPH_RETRY_BUDGET_PERCENT: '20',
+      SUBGRAPH_BREAKER_FAILURES: '3',
+      SUBGRAPH_BREAKER_COOLDOWN_MS: '5000',
+      SUBGRAPH_DEDUP: 'false',
       QUERY_MAX_DEPTH: '8',
       QUERY_MAX_ALIASES: '10',
       QUERY_MAX_COST: '20000',
       QUERY_MAX_TOKENS: '4000',
       LOG_LEVEL: 'warn',
+      DRAIN_GRACE_MS: '15000',
     });
     expect(config).toEqual({
       supergraph: { kind: 'file', path: '/srv/a.graphql', watch: false },
@@ -65,9 +79,14 @@ describe('loadGatewayConfig', () => {
       keysFile: '/run/secrets/gateway-keys.json',
       production: false,
       subgraphUrls: { identity: 'http://identity:4001/graphql' },
+      subgraphPorts: { taxes: 5003 },
+      corsOrigins: ['https://portal.gob.pe', 'http://localhost:*'],
       subgraphTimeoutMs: 2500,
+      subgraphTimeoutsMs: { taxes: 20_000 },
+      traffic: { retries: 0, retryBudgetPercent: 20, breakerFailures: 3, breakerCooldownMs: 5000, dedup: false },
       queryLimits: { maxDepth: 8, maxAliases: 10, maxCost: 20_000, maxTokens: 4000 },
       logLevel: 'warn',
+      drainGraceMs: 15_000,
     });
     expect(loadGatewayConfig([], { SUPERGRAPH_PATH: '/srv/b.graphql', GATEWAY_PORT: '4100' })).toMatchObject({
       supergraph: { path: '/srv/b.graphql' },
@@ -100,6 +119,9 @@ describe('loadGatewayConfig', () => {
     [[], { TOKEN_ALGORITHMS: 'ES256,HS256' }, 'TOKEN_ALGORITHMS must list asymmetric algorithms among ES256, RS256, EdDSA, not "HS256"'],
     [[], { TOKEN_ALGORITHMS: 'none' }, 'not "none"'],
     [[], { TOKEN_CLOCK_SKEW_SECONDS: '3600' }, 'TOKEN_CLOCK_SKEW_SECONDS must be a whole number from 0 to 600'],
+    [[], { CORS_ORIGINS: 'portal.gob.pe' }, 'CORS_ORIGINS must list origins'],
+    // An origin has no path: a page's origin never matches one.
+    [[], { CORS_ORIGINS: 'https://portal.gob.pe/app' }, 'not "https://portal.gob.pe/app"'],
   ])('refuses %j %j with a ConfigError', (argv, env: Record<string, string>, message) => {
     expect(() => loadGatewayConfig(argv, env)).toThrowError(ConfigError);
     expect(() => loadGatewayConfig(argv, env)).toThrowError(message);
@@ -111,6 +133,20 @@ describe('routing', () => {
     const overrides = loadGatewayConfig([], { SUBGRAPH_URL_CIVIL_REGISTRY: 'http://civil:4009/graphql' }).subgraphUrls;
     expect(routingUrl(overrides, 'civil-registry', 'http://127.0.0.1:4009/graphql')).toBe('http://civil:4009/graphql');
     expect(routingUrl(overrides, 'taxes', 'http://127.0.0.1:4003/graphql')).toBe('http://127.0.0.1:4003/graphql');
+  });
+
+  it('routes a subgraph without an override to its <NAME>_PORT, on the supergraph\'s host', () => {
+    const { subgraphUrls, subgraphPorts } = loadGatewayConfig([], {
+      CIVIL_REGISTRY_PORT: '5009',
+      TAXES_PORT: '5003',
+      SUBGRAPH_URL_TAXES: 'http://taxes:4003/graphql',
+      REDIS_PORT: 'tcp://172.17.0.2:6379',
+      GATEWAY_PORT: '4100',
+    });
+    expect(subgraphPorts).toEqual({ civil_registry: 5009, taxes: 5003 });
+    expect(routingUrl(subgraphUrls, 'civil-registry', 'http://127.0.0.1:4009/graphql', subgraphPorts)).toBe('http://127.0.0.1:5009/graphql');
+    expect(routingUrl(subgraphUrls, 'taxes', 'http://127.0.0.1:4003/graphql', subgraphPorts)).toBe('http://taxes:4003/graphql');
+    expect(routingUrl(subgraphUrls, 'people', 'http://127.0.0.1:4001/graphql', subgraphPorts)).toBe('http://127.0.0.1:4001/graphql');
   });
 
   it('lists the subgraphs a supergraph routes to', () => {

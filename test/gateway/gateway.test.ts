@@ -95,17 +95,17 @@ describe('the gateway over two toy subgraphs', () => {
     });
   });
 
-  it('masks an unexpected error, leaks none of it, and logs it in full with the request id', async () => {
+  it("masks a subgraph's error without a deliberate code as SUBGRAPH_ERROR naming it, leaks none of it, and logs it in full with the request id", async () => {
     const response = await post(JSON.stringify({ query: '{ boom people { name } }' }), { 'x-request-id': 'req-boom-1' });
     const { headers: _headers, ...answer } = response;
     expect(answer).toEqual({
       status: 200,
       data: { boom: null, people: [{ name: 'Ana' }, { name: 'Luis' }] },
-      errors: [{ message: 'Unexpected error', path: ['boom'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+      errors: [{ message: 'The people subgraph could not answer this part.', path: ['boom'], extensions: { code: 'SUBGRAPH_ERROR', serviceName: 'people' } }],
     });
     expect(JSON.stringify(answer)).not.toMatch(/hunter2|postgres|ECONNREFUSED|10\.0\.0\.7|stacktrace/);
 
-    const logged = log.lines.find((line) => line.msg === 'unexpected error' && line.requestId === 'req-boom-1');
+    const logged = log.lines.find((line) => line.msg === 'subgraph answered an error without a deliberate code' && line.requestId === 'req-boom-1');
     expect(JSON.stringify(logged)).toContain('hunter2');
     expect((await graphql(gateway.url, '{ petCount }')).data).toEqual({ petCount: 3 });
   });
@@ -115,7 +115,7 @@ describe('the gateway over two toy subgraphs', () => {
     await post(JSON.stringify({ query: '{ people { salary } }' }), { 'x-request-id': 'req-log-2' });
     const operations = log.lines.filter((line) => line.msg === 'operation' && String(line.requestId).startsWith('req-log-'));
     expect(operations).toEqual([
-      expect.objectContaining({ requestId: 'req-log-1', operationName: 'Boom', durationMs: expect.any(Number), httpStatus: 200, errorCodes: ['INTERNAL_SERVER_ERROR'] }),
+      expect.objectContaining({ requestId: 'req-log-1', operationName: 'Boom', durationMs: expect.any(Number), httpStatus: 200, errorCodes: ['SUBGRAPH_ERROR'] }),
       expect.objectContaining({ requestId: 'req-log-2', operationName: null, durationMs: expect.any(Number), httpStatus: 400, errorCodes: ['GRAPHQL_VALIDATION_FAILED'] }),
     ]);
   });

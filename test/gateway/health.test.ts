@@ -16,7 +16,11 @@ beforeAll(async () => {
   people = await startToySubgraph('people');
   pets = await startToySubgraph('pets');
   // The supergraph file does not exist yet: the gateway listens and waits for it.
-  gateway = await startGateway({ kind: 'file', path: join(folder, 'supergraph.graphql'), watch: true }, { waitForReady: false });
+  gateway = await startGateway({ kind: 'file', path: join(folder, 'supergraph.graphql'), watch: true }, {
+    waitForReady: false,
+    // A subgraph back shows up once its circuit lets a probe through.
+    traffic: { breakerCooldownMs: 500 },
+  });
 });
 
 afterAll(async () => {
@@ -42,7 +46,7 @@ describe('GET /health', () => {
   it('is 200 once the supergraph is loaded and every subgraph answers', async () => {
     await writeFile(join(folder, 'supergraph.graphql'), toySupergraph([people, pets]));
     await gateway.gateway.ready;
-    expect(await health()).toEqual({ status: 200, body: { status: 'ok', subgraphs: { people: 'up', pets: 'up' } } });
+    expect(await health()).toEqual({ status: 200, body: { status: 'ok', subgraphs: { people: 'up', pets: 'up' }, circuits: { people: 'closed', pets: 'closed' } } });
     expect((await graphql(gateway.url, '{ petCount }')).data).toEqual({ petCount: 3 });
   });
 
@@ -51,10 +55,15 @@ describe('GET /health', () => {
     await pets.close();
     // Answers are cached for about a second, so the change shows up within a few probes.
     await vi.waitFor(async () => {
-      expect(await health()).toEqual({ status: 503, body: { status: 'unavailable', down: ['pets'], subgraphs: { people: 'up', pets: 'down' } } });
+      expect(await health()).toEqual({
+        status: 503,
+        body: { status: 'unavailable', down: ['pets'], subgraphs: { people: 'up', pets: 'down' }, circuits: { people: 'closed', pets: expect.any(String) } },
+      });
     }, { timeout: 5000, interval: 200 });
+    // Every failed ping counts: the pets circuit opens, and its pings fail without contacting it.
+    await vi.waitFor(async () => expect((await health()).body).toMatchObject({ circuits: { pets: 'open' } }), { timeout: 10_000, interval: 200 });
 
     pets = await startToySubgraph('pets', port);
-    await vi.waitFor(async () => expect((await health()).status).toBe(200), { timeout: 5000, interval: 200 });
+    await vi.waitFor(async () => expect(await health()).toMatchObject({ status: 200, body: { circuits: { pets: 'closed' } } }), { timeout: 5000, interval: 200 });
   });
 });

@@ -34,7 +34,11 @@ describe('startPlatform', () => {
   it('serves the four agencies, all healthy', async () => {
     expect(await health()).toEqual({
       status: 200,
-      body: { status: 'ok', subgraphs: { identity: 'up', portal: 'up', taxes: 'up', transport: 'up' } },
+      body: {
+        status: 'ok',
+        subgraphs: { identity: 'up', portal: 'up', taxes: 'up', transport: 'up' },
+        circuits: { identity: 'closed', portal: 'closed', taxes: 'closed', transport: 'closed' },
+      },
     });
   });
 

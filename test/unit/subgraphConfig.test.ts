@@ -13,6 +13,7 @@ describe('loadSubgraphConfig', () => {
       gatewayJwksUrl: 'http://127.0.0.1:4000/.well-known/jwks.json',
       queryLimits: { maxDepth: 13, maxAliases: 30, maxCost: 5000, maxTokens: 4000 },
       logLevel: 'info',
+      drainGraceMs: 5000,
     });
   });
 
@@ -25,6 +26,7 @@ describe('loadSubgraphConfig', () => {
       GATEWAY_JWKS_URL: 'http://gateway:4000/.well-known/jwks.json',
       SUBGRAPH_QUERY_MAX_DEPTH: '20',
       LOG_LEVEL: 'debug',
+      DRAIN_GRACE_MS: '0',
     });
     expect(config).toMatchObject({
       port: 0,
@@ -34,6 +36,7 @@ describe('loadSubgraphConfig', () => {
       gatewayJwksUrl: 'http://gateway:4000/.well-known/jwks.json',
       queryLimits: { ...DEFAULT_SUBGRAPH_QUERY_LIMITS, maxDepth: 20 },
       logLevel: 'debug',
+      drainGraceMs: 0,
     });
     expect(loadSubgraphConfig('taxes', { GATEWAY_PORT: '4100' }).gatewayJwksUrl).toBe('http://127.0.0.1:4100/.well-known/jwks.json');
     expect(loadSubgraphConfig('taxes', { TAXES_DATABASE_URL: 'postgres://x/taxes', SEED_ON_START: 'true' }).seedOnStart).toBe(true);
