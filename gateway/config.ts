@@ -79,6 +79,12 @@ export interface GatewayConfig {
    * `QUERY_MAX_TOKENS` (default 2000).
    */
   queryLimits: QueryLimits;
+  /**
+   * Where state shared by every replica lives (persisted queries today):
+   * - `REDIS_URL`: e.g. `redis://redis:6379`; default none, this process's memory (one replica).
+   * - `REDIS_KEY_PREFIX`: put before every key, so that platforms can share one Redis; default `ventanilla:`.
+   */
+  redis: { url: string | undefined; keyPrefix: string };
   /** `LOG_LEVEL`: pino level; default info. */
   logLevel: string;
   /** `DRAIN_GRACE_MS`: how long a stop lets the requests in flight finish; default 5000. */
@@ -123,6 +129,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: E
     subgraphUrls: subgraphUrlsFrom(env),
     subgraphPorts: subgraphPortsFrom(env),
     corsOrigins: corsOriginsFrom(env, production),
+    redis: redisFrom(env),
     subgraphTimeoutMs: parseWholeNumber(env.SUBGRAPH_TIMEOUT_MS, DEFAULT_SUBGRAPH_TIMEOUT_MS, 'SUBGRAPH_TIMEOUT_MS', 1, 600_000),
     subgraphTimeoutsMs: subgraphTimeoutsFrom(env),
     traffic: trafficFrom(env),
@@ -273,4 +280,10 @@ export function routingUrl(
   const url = new URL(supergraphUrl);
   url.port = String(port);
   return url.toString();
+}
+
+function redisFrom(env: Env): GatewayConfig['redis'] {
+  const url = env.REDIS_URL || undefined;
+  if (url && (!URL.canParse(url) || !/^rediss?:$/.test(new URL(url).protocol))) throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, not "${url}".`);
+  return { url, keyPrefix: env.REDIS_KEY_PREFIX ?? 'ventanilla:' };
 }

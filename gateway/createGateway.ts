@@ -9,6 +9,7 @@ import { jsonBody } from '../lib/http.js';
 import { corsMiddleware, notFromAnotherSite } from './cors.js';
 import type { KeySet } from '../lib/keys.js';
 import type { Logger } from '../lib/logger.js';
+import { openSharedStore } from '../lib/redis.js';
 import type { SignIn } from '../lib/signIn.js';
 import { DEFAULT_SUBGRAPH_TIMEOUT_MS, DEFAULT_TRAFFIC_SETTINGS, type TrafficSettings, overrideKey, routingUrl, type GatewayConfig } from './config.js';
 import { contextBuilder, requestLogger, requestScopeMiddleware, type GatewayContext } from './context.js';
@@ -52,6 +53,8 @@ export interface GatewayOptions {
   subgraphTimeoutsMs?: GatewayConfig['subgraphTimeoutsMs'];
   /** Retries, circuit breakers, de-duplication (see `TrafficSettings`); each setting not given has its default. */
   traffic?: Partial<TrafficSettings>;
+  /** Where state shared by every replica lives (see `GatewayConfig.redis`); default this process's memory. */
+  redis?: GatewayConfig['redis'];
   /**
    * How much one operation may ask for (see `QueryLimits`); each limit not given has its default:
    * depth 12, aliases 30, cost 5000, tokens 2000.
@@ -91,6 +94,7 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
   const subgraphTimeouts = options.subgraphTimeoutsMs ?? {};
   const circuits = breakers({ failures: trafficSettings.breakerFailures, cooldownMs: trafficSettings.breakerCooldownMs }, logger);
   const pool = subgraphPool();
+  const shared = openSharedStore({ url: options.redis?.url, keyPrefix: options.redis?.keyPrefix ?? 'ventanilla:', logger });
   // The order of the traffic chain, first to last: identical queries join before anything else, so a
   // shared fetch is one fetch to every wrapper after; the timeout's clock covers every attempt, so a
   // retry never outlives it and a stalled subgraph's timeouts count as failures for its breaker; the
@@ -135,6 +139,9 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
     // main.ts stops on SIGTERM by draining (lib/http): Apollo's own handler would stop the server and
     // re-raise the signal, killing the process with requests still in flight.
     stopOnTerminationSignals: false,
+    // Every replica knows a query registered with any of them; Redis down makes it a miss, and the
+    // client sends the whole query again, as the APQ protocol provides.
+    persistedQueries: { cache: shared.cache },
     plugins: [ApolloServerPluginLandingPageDisabled(), operationResolutionPlugin(), noSubscriptionsPlugin(), refuseNulTextPlugin(), legacyJsonStatusPlugin(), costLimitPlugin(limits.maxCost), requestLoggingPlugin()],
     logger,
   });
@@ -180,6 +187,7 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
       const started = await ready.then(() => true, () => false);
       if (started && previous !== 'stopped') await server.stop();
       await pool.close();
+      await shared.close();
     },
   };
 }
