@@ -187,7 +187,7 @@ export interface TrafficSettings {
   breakerFailures: number;
   /** `SUBGRAPH_BREAKER_COOLDOWN_MS`: how long an open circuit fails fetches at once before one probe; default 10000. */
   breakerCooldownMs: number;
-  /** `SUBGRAPH_DEDUP`: identical queries of the same caller in flight to a subgraph are sent once; default true. */
+  /** `SUBGRAPH_DEDUP`: identical queries in flight to a subgraph are sent once (a signed-in caller's within one request only, see traffic/dedup.ts); default true. */
   dedup: boolean;
 }
 

@@ -10,8 +10,10 @@ interface Answer {
 
 /**
  * Identical queries to a subgraph in flight at the same time are sent once: same subgraph, URL and
- * body, and the same caller and purpose (what the assertion says), so that no caller ever gets an
- * answer computed for another. Each waiter gets its own Response. Mutations always go through.
+ * body. A signed-in caller's are shared only within one request: a subgraph records every read of
+ * personal data under the request id its assertion carries, and a second request answered from the
+ * first's fetch would be missing from that record. Anonymous requests read public data only, so they
+ * share across requests. Each waiter gets its own Response. Mutations always go through.
  */
 export function dedup(): TrafficWrapper {
   const inFlight = new Map<string, Promise<Answer>>();
@@ -36,5 +38,6 @@ export function dedup(): TrafficWrapper {
 }
 
 function keyOf({ subgraph, url, init, context }: SubgraphRequest): string {
-  return JSON.stringify([subgraph, url, init.body, context ? [context.caller, context.purpose] : null]);
+  const askedBy = !context ? 'gateway' : context.caller ? [context.caller, context.purpose, context.requestId] : 'anonymous';
+  return JSON.stringify([subgraph, url, init.body, askedBy]);
 }

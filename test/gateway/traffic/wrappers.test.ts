@@ -195,6 +195,22 @@ describe('dedup', () => {
     expect((await Promise.all(answers)).map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
   });
 
+  it("shares a signed-in caller's queries within one request only, and anonymous ones across requests", async () => {
+    const { toy, release } = await holding();
+    const send = chainTraffic([dedup()], pool().send);
+    const anonymous = (requestId: string) => ({ ...contextOf('nobody'), caller: null, requestId });
+    const answers = [
+      send(query(toy.url, '{ ok }', contextOf('ana'))),
+      send(query(toy.url, '{ ok }', { ...contextOf('ana'), requestId: 'another-request' })),
+      send(query(toy.url, '{ ok }', anonymous('first'))),
+      send(query(toy.url, '{ ok }', anonymous('second'))),
+    ];
+    await expect.poll(() => toy.requests).toBe(3);
+    release();
+    expect((await Promise.all(answers)).map((response) => response.status)).toEqual([200, 200, 200, 200]);
+    expect(toy.requests).toBe(3);
+  });
+
   it('sends again once the shared fetch has answered', async () => {
     const toy = await server();
     const send = chainTraffic([dedup()], pool().send);
