@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import express from 'express';
 import { developmentIssuerUrl, TOKEN_AUDIENCE } from '../issuer/config.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../lib/keys.js';
 import { queryLimitsFrom, type QueryLimits } from '../lib/queryLimits.js';
 import { ConfigError, drainGraceFrom, logLevelFrom, parseBoolean, parsePort, parseWholeNumber, type Env } from '../lib/settings.js';
 import type { SignInOptions } from '../lib/signIn.js';
 import { DEFAULT_SUPERGRAPH_FILE } from '../schema/compose.js';
+import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rateLimit.js';
 import type { SupergraphSource } from './supergraph.js';
 
 export { ConfigError };
@@ -85,6 +87,18 @@ export interface GatewayConfig {
    * - `REDIS_KEY_PREFIX`: put before every key, so that platforms can share one Redis; default `ventanilla:`.
    */
   redis: { url: string | undefined; keyPrefix: string };
+  /**
+   * How many requests one client may make (see `RateLimitSettings`): `RATE_LIMIT_ADDRESS_PER_MINUTE`
+   * (anonymous, per client address; default 600) and `RATE_LIMIT_CALLER_PER_MINUTE` (per signed-in
+   * caller; default 1200); 0 switches one off.
+   */
+  rateLimits: RateLimitSettings;
+  /**
+   * `TRUST_PROXY`: which proxies in front of the gateway may say who the client is (`X-Forwarded-For`),
+   * as Express's "trust proxy" reads it: a number of hops, or addresses and subnets, comma-separated
+   * (`loopback`, `10.0.0.0/8`, ...). Default none: the client is the connection's address.
+   */
+  trustProxy: number | string[] | false;
   /** `LOG_LEVEL`: pino level; default info. */
   logLevel: string;
   /** `DRAIN_GRACE_MS`: how long a stop lets the requests in flight finish; default 5000. */
@@ -130,6 +144,11 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: E
     subgraphPorts: subgraphPortsFrom(env),
     corsOrigins: corsOriginsFrom(env, production),
     redis: redisFrom(env),
+    rateLimits: {
+      addressPerMinute: parseWholeNumber(env.RATE_LIMIT_ADDRESS_PER_MINUTE, DEFAULT_RATE_LIMITS.addressPerMinute, 'RATE_LIMIT_ADDRESS_PER_MINUTE', 0, 10_000_000),
+      callerPerMinute: parseWholeNumber(env.RATE_LIMIT_CALLER_PER_MINUTE, DEFAULT_RATE_LIMITS.callerPerMinute, 'RATE_LIMIT_CALLER_PER_MINUTE', 0, 10_000_000),
+    },
+    trustProxy: trustProxyFrom(env),
     subgraphTimeoutMs: parseWholeNumber(env.SUBGRAPH_TIMEOUT_MS, DEFAULT_SUBGRAPH_TIMEOUT_MS, 'SUBGRAPH_TIMEOUT_MS', 1, 600_000),
     subgraphTimeoutsMs: subgraphTimeoutsFrom(env),
     traffic: trafficFrom(env),
@@ -286,4 +305,18 @@ function redisFrom(env: Env): GatewayConfig['redis'] {
   const url = env.REDIS_URL || undefined;
   if (url && (!URL.canParse(url) || !/^rediss?:$/.test(new URL(url).protocol))) throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, not "${url}".`);
   return { url, keyPrefix: env.REDIS_KEY_PREFIX ?? 'ventanilla:' };
+}
+
+function trustProxyFrom(env: Env): GatewayConfig['trustProxy'] {
+  const value = env.TRUST_PROXY?.trim();
+  if (!value || /^(0|false|no)$/i.test(value)) return false;
+  if (/^\d+$/.test(value)) return parseWholeNumber(value, 0, 'TRUST_PROXY', 0, 100);
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  try {
+    // Express compiles the list when it is set: the same check the gateway will meet at start.
+    express().set('trust proxy', entries);
+  } catch {
+    throw new ConfigError(`TRUST_PROXY must be a number of proxies or addresses and subnets such as loopback or 10.0.0.0/8, not "${value}".`);
+  }
+  return entries;
 }

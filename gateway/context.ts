@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { parsePurpose, PURPOSE_HEADER, type Caller } from '../lib/caller.js';
 import { requestIdFrom } from '../lib/http.js';
@@ -41,23 +41,29 @@ export function requestLogger(fallback: Logger): Logger {
   return requestScope.getStore()?.logger ?? fallback;
 }
 
+/** Decides whether a request with a verified caller may go on (e.g. rate limits); throws to refuse it. */
+export type Admission = (req: Request, res: Response, caller: Caller | null) => Promise<void>;
+
 /**
  * Apollo Server's `context` function: verifies the bearer token (see `SignIn`) and reads the stated
  * purpose. No token: anonymous. A bad or expired one fails the whole request with UNAUTHENTICATED
- * (HTTP 401), never silently anonymous; a malformed purpose, with BAD_REQUEST (HTTP 400).
+ * (HTTP 401), never silently anonymous; a malformed purpose, with BAD_REQUEST (HTTP 400). Then
+ * `admit` has its say, knowing who is asking.
  */
-export function contextBuilder(options: { signIn: SignIn; logger: Logger }) {
-  return async ({ req }: { req: Request }): Promise<GatewayContext> => {
+export function contextBuilder(options: { signIn: SignIn; logger: Logger; admit?: Admission }) {
+  return async ({ req, res }: { req: Request; res: Response }): Promise<GatewayContext> => {
     const scope = requestScope.getStore() ?? { requestId: randomUUID(), logger: options.logger };
     const stated = parsePurpose(req.header(PURPOSE_HEADER));
     if ('problem' in stated) throw new GraphQLError(stated.problem, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+    let caller: Caller | null;
     try {
-      const caller = await options.signIn.callerOf(req.header('authorization'));
-      return { caller, purpose: stated.purpose, ...scope };
+      caller = await options.signIn.callerOf(req.header('authorization'));
     } catch (error) {
       const cause = error instanceof GraphQLError ? error.originalError : undefined;
       if (cause) scope.logger.error({ err: cause }, 'sign-in could not be checked');
       throw error;
     }
+    await options.admit?.(req, res, caller);
+    return { caller, purpose: stated.purpose, ...scope };
   };
 }

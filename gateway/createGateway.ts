@@ -14,6 +14,7 @@ import type { SignIn } from '../lib/signIn.js';
 import { DEFAULT_SUBGRAPH_TIMEOUT_MS, DEFAULT_TRAFFIC_SETTINGS, type TrafficSettings, overrideKey, routingUrl, type GatewayConfig } from './config.js';
 import { contextBuilder, requestLogger, requestScopeMiddleware, type GatewayContext } from './context.js';
 import { healthRoute } from './health.js';
+import { DEFAULT_RATE_LIMITS, rateLimiter, type RateLimitSettings } from './rateLimit.js';
 import { playgroundRouter } from './playground.js';
 import { costLimitPlugin } from '../lib/costLimit.js';
 import { operationResolutionPlugin } from './plugins/operationResolution.js';
@@ -55,6 +56,10 @@ export interface GatewayOptions {
   traffic?: Partial<TrafficSettings>;
   /** Where state shared by every replica lives (see `GatewayConfig.redis`); default this process's memory. */
   redis?: GatewayConfig['redis'];
+  /** Requests per minute per client address and per caller (see `RateLimitSettings`); each not given has its default. */
+  rateLimits?: Partial<RateLimitSettings>;
+  /** Which proxies may name the client (see `GatewayConfig.trustProxy`); default none. */
+  trustProxy?: GatewayConfig['trustProxy'];
   /**
    * How much one operation may ask for (see `QueryLimits`); each limit not given has its default:
    * depth 12, aliases 30, cost 5000, tokens 2000.
@@ -72,6 +77,9 @@ export interface GatewayServer {
   /** Stops serving and watching; safe at any point, even before `ready`. */
   stop(): Promise<void>;
 }
+
+/** How long a start waits for Redis, at most: without it, the gateway serves anyway. */
+const REDIS_WAIT_MS = 2000;
 
 type Phase =
   | { phase: 'starting' }
@@ -95,6 +103,7 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
   const circuits = breakers({ failures: trafficSettings.breakerFailures, cooldownMs: trafficSettings.breakerCooldownMs }, logger);
   const pool = subgraphPool();
   const shared = openSharedStore({ url: options.redis?.url, keyPrefix: options.redis?.keyPrefix ?? 'ventanilla:', logger });
+  const rateLimits = rateLimiter({ ...DEFAULT_RATE_LIMITS, ...definedOnly(options.rateLimits ?? {}) }, shared, logger);
   // The order of the traffic chain, first to last: identical queries join before anything else, so a
   // shared fetch is one fetch to every wrapper after; the timeout's clock covers every attempt, so a
   // retry never outlives it and a stalled subgraph's timeouts count as failures for its breaker; the
@@ -147,10 +156,11 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
   });
 
   let state: Phase = { phase: 'starting' };
-  const ready = server.start().then(
+  // A replica starting beside a working Redis uses it from its first request (see REDIS_WAIT_MS).
+  const ready = Promise.all([server.start(), shared.connected(REDIS_WAIT_MS)]).then(
     () => {
       if (state.phase !== 'starting') return;
-      state = { phase: 'serving', graphql: expressMiddleware(server, { context: contextBuilder({ signIn: options.signIn, logger }) }) };
+      state = { phase: 'serving', graphql: expressMiddleware(server, { context: contextBuilder({ signIn: options.signIn, logger, admit: rateLimits.admit }) }) };
     },
     (error: unknown) => {
       if (state.phase === 'starting') state = { phase: 'failed' };
@@ -162,9 +172,10 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy ?? false);
   app.get('/', (_req, res) => res.redirect('/playground'));
   app.use(playgroundRouter());
-  app.get('/health', healthRoute(() => (state.phase === 'serving' ? served : null), traffic, circuits.states));
+  app.get('/health', healthRoute(() => (state.phase === 'serving' ? served : null), traffic, circuits.states, () => ({ redis: shared.state(), rateLimits: rateLimits.report() })));
   // Subgraphs verify assertions against these keys; they are public, and cached briefly.
   app.get('/.well-known/jwks.json', (_req, res) => res.set('cache-control', 'public, max-age=60').json(options.keys.publicJwks));
   const graphql: RequestHandler = (req, res, next) => {

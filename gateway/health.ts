@@ -1,14 +1,30 @@
 import { HEALTH_CHECK_QUERY } from '@apollo/gateway';
 import type { RequestHandler } from 'express';
+import type { RateLimitReport } from './rateLimit.js';
 import type { SubgraphEndpoint } from './supergraph.js';
 import type { BreakerState } from './traffic/breaker.js';
 import type { SubgraphFetch } from './traffic/chain.js';
 
-/** What `/health` says, with its HTTP status. */
+/** The state shared by every replica: where it lives, and the rate limits that depend on it. */
+export interface SharedStateReport {
+  /** `memory`: this process's own (no `REDIS_URL`); `down`: Redis cannot be reached, and the gateway serves without it. */
+  redis: 'memory' | 'up' | 'down';
+  rateLimits: RateLimitReport;
+}
+
+interface Serving extends SharedStateReport {
+  subgraphs: Record<string, 'up' | 'down'>;
+  circuits: Record<string, BreakerState>;
+}
+
+/**
+ * What `/health` says, with its HTTP status. `degraded`: every subgraph answers but Redis does not,
+ * so caches miss and rate limits fail open; the gateway serves every request, hence 200.
+ */
 export type HealthReport =
   | { httpStatus: 503; body: { status: 'starting' } }
-  | { httpStatus: 200; body: { status: 'ok'; subgraphs: Record<string, 'up'>; circuits: Record<string, BreakerState> } }
-  | { httpStatus: 503; body: { status: 'unavailable'; down: string[]; subgraphs: Record<string, 'up' | 'down'>; circuits: Record<string, BreakerState> } };
+  | { httpStatus: 200; body: { status: 'ok' | 'degraded' } & Serving }
+  | { httpStatus: 503; body: { status: 'unavailable'; down: string[] } & Serving };
 
 /** How long one round of pings answers every probe: orchestrators and load balancers probe often. */
 const CACHE_MS = 1000;
@@ -21,14 +37,16 @@ const PING_TIMEOUT_MS = 2000;
  * `subgraphs()` returns null while no schema is loaded. Pings go through `traffic`, as every fetch
  * does: subgraphs answer nothing without the gateway's assertion. `circuits` tells each subgraph's
  * circuit breaker state (closed, open, half-open), also in the report; a subgraph whose circuit is
- * open is down, its ping failing at once.
+ * open is down, its ping failing at once. `shared` tells how the state shared with other replicas
+ * fares (see `SharedStateReport`).
  */
 export function healthRoute(
   subgraphs: () => readonly SubgraphEndpoint[] | null,
   traffic: SubgraphFetch,
   circuits: () => Record<string, BreakerState>,
+  shared: () => SharedStateReport,
 ): RequestHandler {
-  let cached: { at: number; of: readonly SubgraphEndpoint[]; report: Promise<HealthReport> } | undefined;
+  let cached: { at: number; of: readonly SubgraphEndpoint[]; pings: Promise<Pings> } | undefined;
   return async (_req, res) => {
     const current = subgraphs();
     let report: HealthReport;
@@ -37,22 +55,28 @@ export function healthRoute(
     } else {
       // A hot reload brings a new list: a cached answer about the old one would be wrong.
       if (!cached || cached.of !== current || Date.now() - cached.at > CACHE_MS) {
-        cached = { at: Date.now(), of: current, report: pingAll(current, traffic, circuits) };
+        cached = { at: Date.now(), of: current, pings: pingAll(current, traffic) };
       }
-      report = await cached.report;
+      // Only the pings are cached: circuits and Redis are told as they are now.
+      report = reportOf(current, await cached.pings, circuits(), shared());
     }
     res.status(report.httpStatus).set('cache-control', 'no-store').json(report.body);
   };
 }
 
-async function pingAll(endpoints: readonly SubgraphEndpoint[], traffic: SubgraphFetch, circuits: () => Record<string, BreakerState>): Promise<HealthReport> {
-  const answers = await Promise.all(endpoints.map(async (endpoint) => [endpoint.name, await answersTypename(endpoint, traffic)] as const));
-  const subgraphs = Object.fromEntries(answers.map(([name, up]) => [name, up ? ('up' as const) : ('down' as const)]));
-  const down = answers.filter(([, up]) => !up).map(([name]) => name);
-  const known = circuits();
-  const states = Object.fromEntries(endpoints.map(({ name }) => [name, known[name] ?? ('closed' as const)]));
-  if (down.length === 0) return { httpStatus: 200, body: { status: 'ok', subgraphs: subgraphs as Record<string, 'up'>, circuits: states } };
-  return { httpStatus: 503, body: { status: 'unavailable', down, subgraphs, circuits: states } };
+/** Whether each subgraph answered its ping, by name. */
+type Pings = Record<string, boolean>;
+
+async function pingAll(endpoints: readonly SubgraphEndpoint[], traffic: SubgraphFetch): Promise<Pings> {
+  return Object.fromEntries(await Promise.all(endpoints.map(async (endpoint) => [endpoint.name, await answersTypename(endpoint, traffic)] as const)));
+}
+
+function reportOf(endpoints: readonly SubgraphEndpoint[], pings: Pings, circuits: Record<string, BreakerState>, shared: SharedStateReport): HealthReport {
+  const subgraphs = Object.fromEntries(endpoints.map(({ name }) => [name, pings[name] ? ('up' as const) : ('down' as const)]));
+  const down = endpoints.filter(({ name }) => !pings[name]).map(({ name }) => name);
+  const serving: Serving = { subgraphs, circuits: Object.fromEntries(endpoints.map(({ name }) => [name, circuits[name] ?? ('closed' as const)])), ...shared };
+  if (down.length === 0) return { httpStatus: 200, body: { status: serving.redis === 'down' ? 'degraded' : 'ok', ...serving } };
+  return { httpStatus: 503, body: { status: 'unavailable', down, ...serving } };
 }
 
 async function answersTypename({ name, url }: SubgraphEndpoint, traffic: SubgraphFetch): Promise<boolean> {

@@ -11,6 +11,10 @@ export const SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE';
 export const SUBGRAPH_ERROR = 'SUBGRAPH_ERROR';
 /** The gateway's: it serves no supergraph yet (starting) or any more (stopping); HTTP 503. */
 export const SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
+/** The gateway's: the caller (or, anonymous, their address) spent their requests for now; HTTP 429 with `Retry-After`. */
+export const RATE_LIMITED = 'RATE_LIMITED';
+/** The gateway's: an anonymous caller sent an operation that is not a trusted document, where only those are served; HTTP 403. */
+export const OPERATION_NOT_TRUSTED = 'OPERATION_NOT_TRUSTED';
 
 /**
  * The codes a client may see in `extensions.code`, in the gateway's answers and the subgraphs' alike.
@@ -24,6 +28,8 @@ export const DELIBERATE_CODES = new Set([
   SUBGRAPH_UNAVAILABLE,
   SUBGRAPH_ERROR,
   SERVICE_UNAVAILABLE,
+  RATE_LIMITED,
+  OPERATION_NOT_TRUSTED,
   // Apollo Server's own request-level codes: they describe the request, not our internals.
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',

@@ -10,6 +10,18 @@ export interface SharedStore {
   state(): 'memory' | 'up' | 'down';
   /** Commands that failed open since start: a counter for metrics. */
   failures(): number;
+  /**
+   * The Redis client, for what needs more than a cache (scripts, pub/sub), or null in memory. Its
+   * commands fail at once while Redis is down: run them through `failOpen`.
+   */
+  redis: Redis | null;
+  /**
+   * Resolves once Redis has answered for the first time, or after `timeoutMs` without it: commands
+   * sent before the first connection would all fail open. At once in memory.
+   */
+  connected(timeoutMs: number): Promise<void>;
+  /** `command`'s answer, or `fallback` (counted in `failures`) when Redis fails it. */
+  failOpen<T>(command: () => Promise<T>, fallback: T): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -24,7 +36,7 @@ const COMMAND_TIMEOUT_MS = 250;
 export function openSharedStore(options: { url: string | undefined; keyPrefix: string; logger: Logger }): SharedStore {
   if (!options.url) {
     const cache = new InMemoryLRUCache<string>();
-    return { cache, state: () => 'memory', failures: () => 0, close: async () => {} };
+    return { cache, state: () => 'memory', failures: () => 0, redis: null, connected: async () => {}, failOpen: (command) => command(), close: async () => {} };
   }
   const { logger } = options;
   const redis = new Redis(options.url, {
@@ -41,10 +53,13 @@ export function openSharedStore(options: { url: string | undefined; keyPrefix: s
     if (!up) logger.info({ redis: redact(options.url!) }, 'Redis is reachable');
     up = true;
   });
-  redis.on('error', (error: Error) => {
-    if (up) logger.warn({ err: error, redis: redact(options.url!) }, 'Redis is unreachable: caches are misses until it is back');
+  const lost = (error?: Error) => {
+    if (up) logger.warn({ ...(error ? { err: error } : {}), redis: redact(options.url!) }, 'Redis is unreachable: caches are misses until it is back');
     up = false;
-  });
+  };
+  // A dropped connection says "close" at once; "error" comes with each failed reconnection.
+  redis.on('close', () => lost());
+  redis.on('error', lost);
   const failOpen = async <T>(command: () => Promise<T>, fallback: T): Promise<T> => {
     try {
       return await command();
@@ -66,6 +81,19 @@ export function openSharedStore(options: { url: string | undefined; keyPrefix: s
     cache,
     state: () => (up ? 'up' : 'down'),
     failures: () => failed,
+    redis,
+    connected: (timeoutMs) =>
+      new Promise<void>((resolve) => {
+        if (up) return resolve();
+        const timer = setTimeout(done, timeoutMs);
+        function done() {
+          clearTimeout(timer);
+          redis.off('ready', done);
+          resolve();
+        }
+        redis.once('ready', done);
+      }),
+    failOpen,
     close: async () => {
       redis.disconnect();
     },

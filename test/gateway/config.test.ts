@@ -25,6 +25,8 @@ describe('loadGatewayConfig', () => {
       subgraphPorts: {},
       corsOrigins: ['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*'],
       redis: { url: undefined, keyPrefix: 'ventanilla:' },
+      rateLimits: { addressPerMinute: 600, callerPerMinute: 1200 },
+      trustProxy: false,
       subgraphTimeoutMs: 10_000,
       subgraphTimeoutsMs: {},
       traffic: { retries: 2, retryBudgetPercent: 10, breakerFailures: 5, breakerCooldownMs: 10_000, dedup: true },
@@ -53,6 +55,9 @@ describe('loadGatewayConfig', () => {
       CORS_ORIGINS: 'https://portal.gob.pe, http://localhost:*',
       REDIS_URL: 'redis://redis:6379',
       REDIS_KEY_PREFIX: 'gob:',
+      RATE_LIMIT_ADDRESS_PER_MINUTE: '0',
+      RATE_LIMIT_CALLER_PER_MINUTE: '60',
+      TRUST_PROXY: 'loopback, 10.0.0.0/8',
       SUBGRAPH_TIMEOUT_MS: '2500',
       SUBGRAPH_TIMEOUT_MS_TAXES: '20000',
       SUBGRAPH_RETRIES: '0',
@@ -85,6 +90,8 @@ describe('loadGatewayConfig', () => {
       subgraphPorts: { taxes: 5003 },
       corsOrigins: ['https://portal.gob.pe', 'http://localhost:*'],
       redis: { url: 'redis://redis:6379', keyPrefix: 'gob:' },
+      rateLimits: { addressPerMinute: 0, callerPerMinute: 60 },
+      trustProxy: ['loopback', '10.0.0.0/8'],
       subgraphTimeoutMs: 2500,
       subgraphTimeoutsMs: { taxes: 20_000 },
       traffic: { retries: 0, retryBudgetPercent: 20, breakerFailures: 3, breakerCooldownMs: 5000, dedup: false },
@@ -92,6 +99,7 @@ describe('loadGatewayConfig', () => {
       logLevel: 'warn',
       drainGraceMs: 15_000,
     });
+    expect(loadGatewayConfig([], { TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(loadGatewayConfig([], { SUPERGRAPH_PATH: '/srv/b.graphql', GATEWAY_PORT: '4100' })).toMatchObject({
       supergraph: { path: '/srv/b.graphql' },
       port: 4100,
@@ -124,6 +132,9 @@ describe('loadGatewayConfig', () => {
     [[], { TOKEN_ALGORITHMS: 'none' }, 'not "none"'],
     [[], { TOKEN_CLOCK_SKEW_SECONDS: '3600' }, 'TOKEN_CLOCK_SKEW_SECONDS must be a whole number from 0 to 600'],
     [[], { CORS_ORIGINS: 'portal.gob.pe' }, 'CORS_ORIGINS must list origins'],
+    [[], { RATE_LIMIT_ADDRESS_PER_MINUTE: 'lots' }, 'RATE_LIMIT_ADDRESS_PER_MINUTE must be a whole number'],
+    // Trusting every proxy would let any client name the address it is counted by.
+    [[], { TRUST_PROXY: 'true' }, 'TRUST_PROXY must be a number of proxies or addresses and subnets'],
     // An origin has no path: a page's origin never matches one.
     [[], { CORS_ORIGINS: 'https://portal.gob.pe/app' }, 'not "https://portal.gob.pe/app"'],
   ])('refuses %j %j with a ConfigError', (argv, env: Record<string, string>, message) => {

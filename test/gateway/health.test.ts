@@ -6,6 +6,9 @@ import { graphql } from '../helpers/graphql.js';
 import { startGateway, type RunningGateway } from '../helpers/platform.js';
 import { startToySubgraph, toySupergraph, type ToySubgraph } from './toys.js';
 
+/** Without Redis, and with the test gateway's rate limits off (see helpers/platform.ts). */
+const MEMORY = { redis: 'memory', rateLimits: { state: 'off', failedOpen: 0 } };
+
 let folder: string;
 let people: ToySubgraph;
 let pets: ToySubgraph;
@@ -46,7 +49,7 @@ describe('GET /health', () => {
   it('is 200 once the supergraph is loaded and every subgraph answers', async () => {
     await writeFile(join(folder, 'supergraph.graphql'), toySupergraph([people, pets]));
     await gateway.gateway.ready;
-    expect(await health()).toEqual({ status: 200, body: { status: 'ok', subgraphs: { people: 'up', pets: 'up' }, circuits: { people: 'closed', pets: 'closed' } } });
+    expect(await health()).toEqual({ status: 200, body: { status: 'ok', subgraphs: { people: 'up', pets: 'up' }, circuits: { people: 'closed', pets: 'closed' }, ...MEMORY } });
     expect((await graphql(gateway.url, '{ petCount }')).data).toEqual({ petCount: 3 });
   });
 
@@ -57,7 +60,7 @@ describe('GET /health', () => {
     await vi.waitFor(async () => {
       expect(await health()).toEqual({
         status: 503,
-        body: { status: 'unavailable', down: ['pets'], subgraphs: { people: 'up', pets: 'down' }, circuits: { people: 'closed', pets: expect.any(String) } },
+        body: { status: 'unavailable', down: ['pets'], subgraphs: { people: 'up', pets: 'down' }, circuits: { people: 'closed', pets: expect.any(String) }, ...MEMORY },
       });
     }, { timeout: 5000, interval: 200 });
     // Every failed ping counts: the pets circuit opens, and its pings fail without contacting it.

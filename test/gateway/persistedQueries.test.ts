@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postRaw } from '../helpers/graphql.js';
 import { startGateway, type RunningGateway } from '../helpers/platform.js';
+import { freePort, killRedis, MACHINE_REDIS_URL, redisPrefix, startRedis } from '../helpers/redis.js';
 import { startToySubgraph, toySupergraph, type ToySubgraph } from './toys.js';
 
 const QUERY = '{ people { name } }';
@@ -25,18 +25,17 @@ afterAll(async () => {
 });
 
 describe('on the machine’s Redis', () => {
-  const keyPrefix = `test:apq:${randomUUID()}:`;
-  const redis = new Redis('redis://127.0.0.1:6379');
+  const { keyPrefix, cleanUp } = redisPrefix('apq');
+  const redis = new Redis(MACHINE_REDIS_URL);
   let replicas: RunningGateway[] = [];
 
   beforeAll(async () => {
-    replicas = await Promise.all([0, 1].map(() => startGateway({ kind: 'sdl', sdl: supergraph }, { redis: { url: 'redis://127.0.0.1:6379', keyPrefix } })));
+    replicas = await Promise.all([0, 1].map(() => startGateway({ kind: 'sdl', sdl: supergraph }, { redis: { url: MACHINE_REDIS_URL, keyPrefix } })));
   });
   afterAll(async () => {
     await Promise.all(replicas.map((replica) => replica.close()));
-    const keys = await redis.keys(`${keyPrefix}*`);
-    if (keys.length) await redis.del(...keys);
     redis.disconnect();
+    await cleanUp();
   });
 
   it('a query registered with one replica is known by hash to the other', async () => {
@@ -51,28 +50,6 @@ describe('on the machine’s Redis', () => {
     expect(await redis.keys(`${keyPrefix}*`)).toHaveLength(1);
   });
 });
-
-/** A free port on loopback, for a redis-server of this suite's own. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  // Refused connections are expected until the server listens; connect() reports them.
-  probe.on('error', () => {});
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (await probe.connect().then(() => true, () => false)) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  probe.disconnect();
-  return child;
-}
 
 describe('a private Redis, killed and started again', () => {
   let port: number;
@@ -98,8 +75,7 @@ describe('a private Redis, killed and started again', () => {
     expect((await ask()).data).toEqual({ people: [{ name: 'Ana' }, { name: 'Luis' }] });
     expect((await ask()).miss).toBe(false);
 
-    redisServer!.kill('SIGKILL');
-    await new Promise((resolve) => redisServer!.once('exit', resolve));
+    await killRedis(redisServer!);
     const whileDown = await Promise.all(Array.from({ length: 40 }, () => ask()));
     expect(whileDown.map((answer) => [answer.status, answer.errors])).toEqual(whileDown.map(() => [200, undefined]));
     expect(whileDown.every((answer) => answer.miss)).toBe(true);

@@ -38,6 +38,8 @@ describe('startPlatform', () => {
         status: 'ok',
         subgraphs: { identity: 'up', portal: 'up', taxes: 'up', transport: 'up' },
         circuits: { identity: 'closed', portal: 'closed', taxes: 'closed', transport: 'closed' },
+        redis: 'memory',
+        rateLimits: { state: 'off', failedOpen: 0 },
       },
     });
   });

@@ -36,6 +36,9 @@ export interface StartGatewayOptions extends Omit<GatewayOptions, 'supergraph' |
   port?: number;
 }
 
+/** Tests send hundreds of requests from one address: limits are off unless a test sets them. */
+const NO_RATE_LIMITS = { addressPerMinute: 0, callerPerMinute: 0 };
+
 /**
  * Starts the gateway on port 0 over `supergraph`, trusting the test identity provider and signing
  * with the test gateway keys, and, unless told otherwise, waits until it serves; on failure, nothing
@@ -44,7 +47,7 @@ export interface StartGatewayOptions extends Omit<GatewayOptions, 'supergraph' |
 export async function startGateway(supergraph: SupergraphSource, options: StartGatewayOptions = {}): Promise<RunningGateway> {
   const { logger = createLogger('gateway', 'silent'), waitForReady = true, signIn: signInChanges, keys, port = 0, ...gatewayOptions } = options;
   const verifier = signIn(await testSignInOptions(signInChanges));
-  const gateway = createGateway({ ...gatewayOptions, supergraph, signIn: verifier, keys: keys ?? (await testTrust()).gatewayKeys }, { logger });
+  const gateway = createGateway({ ...gatewayOptions, rateLimits: { ...NO_RATE_LIMITS, ...gatewayOptions.rateLimits }, supergraph, signIn: verifier, keys: keys ?? (await testTrust()).gatewayKeys }, { logger });
   const listening = await listen(gateway.app, port, '127.0.0.1').catch(async (error: unknown) => {
     await gateway.stop();
     throw error;

@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+
+/** The machine's Redis, which every suite shares under a key prefix of its own. */
+export const MACHINE_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** A key prefix no other suite uses, and how to remove every key under it afterwards. */
+export function redisPrefix(suite: string): { keyPrefix: string; cleanUp(): Promise<void> } {
+  const keyPrefix = `test:${suite}:${randomUUID()}:`;
+  return {
+    keyPrefix,
+    async cleanUp() {
+      const redis = new Redis(MACHINE_REDIS_URL);
+      try {
+        const keys = await redis.keys(`${keyPrefix}*`);
+        if (keys.length) await redis.del(...keys);
+      } finally {
+        redis.disconnect();
+      }
+    },
+  };
+}
+
+/** A free port on loopback, for a redis-server of a suite's own. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A redis-server of the suite's own on `port`, with nothing on disk; resolves once it accepts connections. */
+export async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  // Refused connections are expected until the server listens; connect() reports them.
+  probe.on('error', () => {});
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (await probe.connect().then(() => true, () => false)) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  probe.disconnect();
+  return child;
+}
+
+/** Kills a suite's redis-server and waits until it is gone. */
+export async function killRedis(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
