@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+
+export { freePort } from './ports.js';
 
 /** The machine's Redis, which every suite shares under a key prefix of its own. */
 export const MACHINE_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -21,15 +22,6 @@ export function redisPrefix(suite: string): { keyPrefix: string; cleanUp(): Prom
       }
     },
   };
-}
-
-/** A free port on loopback, for a redis-server of a suite's own. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A redis-server of the suite's own on `port`, with nothing on disk; resolves once it accepts connections. */

@@ -1,8 +1,8 @@
 /**
- * The proof of the traffic chain: an agency's subgraph, in its own process (a toy: the fallback to a
- * real subgraph, for weight), is stalled with SIGSTOP and then killed while requests keep coming.
- * Only that agency's fields fail, no request outlives its timeout, its circuit opens, and it closes
- * again once the subgraph is back.
+ * The traffic chain's proof in miniature: a toy subgraph in its own process, light enough for many
+ * requests, is stalled with SIGSTOP and then killed while requests keep coming. Only its fields fail,
+ * no request outlives its timeout, its circuit opens, and it closes again once the subgraph is back.
+ * test/integration/agencyStall.test.ts is the same proof against the real transport subgraph.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
