@@ -88,6 +88,11 @@ export interface GatewayConfig {
    */
   redis: { url: string | undefined; keyPrefix: string };
   /**
+   * `RESPONSE_CACHE`: anonymous queries' answers are kept in the shared store for as long as the
+   * subgraphs' `@cacheControl` hints say (the catalogue's: 60 s), and served from it; default true.
+   */
+  responseCache: boolean;
+  /**
    * How many requests one client may make (see `RateLimitSettings`): `RATE_LIMIT_ADDRESS_PER_MINUTE`
    * (anonymous, per client address; default 600) and `RATE_LIMIT_CALLER_PER_MINUTE` (per signed-in
    * caller; default 1200); 0 switches one off.
@@ -144,6 +149,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: E
     subgraphPorts: subgraphPortsFrom(env),
     corsOrigins: corsOriginsFrom(env, production),
     redis: redisFrom(env),
+    responseCache: parseBoolean(env.RESPONSE_CACHE, true, 'RESPONSE_CACHE'),
     rateLimits: {
       addressPerMinute: parseWholeNumber(env.RATE_LIMIT_ADDRESS_PER_MINUTE, DEFAULT_RATE_LIMITS.addressPerMinute, 'RATE_LIMIT_ADDRESS_PER_MINUTE', 0, 10_000_000),
       callerPerMinute: parseWholeNumber(env.RATE_LIMIT_CALLER_PER_MINUTE, DEFAULT_RATE_LIMITS.callerPerMinute, 'RATE_LIMIT_CALLER_PER_MINUTE', 0, 10_000_000),

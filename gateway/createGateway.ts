@@ -15,6 +15,7 @@ import { DEFAULT_SUBGRAPH_TIMEOUT_MS, DEFAULT_TRAFFIC_SETTINGS, type TrafficSett
 import { contextBuilder, requestLogger, requestScopeMiddleware, type GatewayContext } from './context.js';
 import { healthRoute } from './health.js';
 import { DEFAULT_RATE_LIMITS, rateLimiter, type RateLimitSettings } from './rateLimit.js';
+import { publicResponseCache, supergraphIdOf } from './responseCache.js';
 import { playgroundRouter } from './playground.js';
 import { costLimitPlugin } from '../lib/costLimit.js';
 import { operationResolutionPlugin } from './plugins/operationResolution.js';
@@ -56,6 +57,8 @@ export interface GatewayOptions {
   traffic?: Partial<TrafficSettings>;
   /** Where state shared by every replica lives (see `GatewayConfig.redis`); default this process's memory. */
   redis?: GatewayConfig['redis'];
+  /** Whether anonymous answers are cached as the subgraphs' cache hints allow (see `GatewayConfig.responseCache`); default true. */
+  responseCache?: boolean;
   /** Requests per minute per client address and per caller (see `RateLimitSettings`); each not given has its default. */
   rateLimits?: Partial<RateLimitSettings>;
   /** Which proxies may name the client (see `GatewayConfig.trustProxy`); default none. */
@@ -127,7 +130,9 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
   });
 
   let served: SubgraphEndpoint[] | null = null;
+  let supergraphId = 'none';
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    supergraphId = supergraphIdOf(coreSupergraphSdl);
     served = subgraphsOf(coreSupergraphSdl).map(({ name, url }) => ({ name, url: routingUrl(subgraphUrls, name, url, subgraphPorts) }));
     const names = new Set(served.map(({ name }) => overrideKey(name)));
     const unknown = Object.keys(subgraphUrls).filter((key) => !names.has(key));
@@ -151,7 +156,16 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
     // Every replica knows a query registered with any of them; Redis down makes it a miss, and the
     // client sends the whole query again, as the APQ protocol provides.
     persistedQueries: { cache: shared.cache },
-    plugins: [ApolloServerPluginLandingPageDisabled(), operationResolutionPlugin(), noSubscriptionsPlugin(), refuseNulTextPlugin(), legacyJsonStatusPlugin(), costLimitPlugin(limits.maxCost), requestLoggingPlugin()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      operationResolutionPlugin(),
+      noSubscriptionsPlugin(),
+      refuseNulTextPlugin(),
+      legacyJsonStatusPlugin(),
+      costLimitPlugin(limits.maxCost),
+      ...(options.responseCache === false ? [] : [publicResponseCache(shared.cache, () => supergraphId)]),
+      requestLoggingPlugin(),
+    ],
     logger,
   });
 

@@ -80,10 +80,10 @@ function closingOnce(subgraph: RunningSubgraph): RunningSubgraph {
 /**
  * Starts the four real subgraphs (each on its own fresh PostgreSQL database, seeded with the
  * personas and `options.citizens` generated citizens), composes the supergraph in-process with
- * their URLs, and starts the gateway over it. `close()` stops and drops everything; a failure
+ * their URLs, and starts the gateway over it (with `options.gateway`). `close()` stops and drops everything; a failure
  * half-way closes what had started before rethrowing.
  */
-export async function startPlatform(options: StartOptions = {}): Promise<Platform> {
+export async function startPlatform(options: StartOptions & { gateway?: StartGatewayOptions } = {}): Promise<Platform> {
   // Loaded on demand: gateway tests over toy subgraphs need none of the agencies' code.
   const services = (await import('../../subgraphs/services.js')).SERVICES;
   // Subgraphs verify assertions against the keys the gateway serves, over HTTP as in production; the
@@ -104,7 +104,7 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
       running.map(({ service, subgraph }) => ({ name: service.name, routingUrl: subgraph.url, typeDefs: service.typeDefs })),
     );
     if (composition.errors) throw new Error(`The subgraphs do not compose:\n${formatProblems(composition.errors)}`);
-    const gateway = await startGateway({ kind: 'sdl', sdl: composition.supergraphSdl }, { waitForReady: false });
+    const gateway = await startGateway({ kind: 'sdl', sdl: composition.supergraphSdl }, { ...options.gateway, waitForReady: false });
     gatewayBaseUrl = gateway.baseUrl;
     await gateway.gateway.ready.catch(async (error: unknown) => {
       await gateway.close();
