@@ -11,6 +11,7 @@ COPY issuer ./issuer
 COPY gateway ./gateway
 COPY subgraphs ./subgraphs
 COPY schema ./schema
+COPY contract ./contract
 COPY scripts ./scripts
 USER node
 EXPOSE 4000

@@ -88,6 +88,19 @@ export interface GatewayConfig {
    */
   redis: { url: string | undefined; keyPrefix: string };
   /**
+   * `TRUSTED_DOCUMENTS`: files and folders (their `*.graphql` files) of operations the platform vouches
+   * for, comma-separated, relative to the working directory: registered at start in the shared store
+   * under their SHA-256, so that clients may send the hash alone. Default none (`npm start` and
+   * docker-compose.yml name the contract's folder).
+   */
+  trustedDocuments: string[];
+  /**
+   * `ANONYMOUS_OPERATIONS`: `any`, or `trusted` for an anonymous caller to be refused
+   * (OPERATION_NOT_TRUSTED, HTTP 403) any operation that is not a trusted document; default `any`.
+   * `trusted` needs `TRUSTED_DOCUMENTS`.
+   */
+  anonymousOperations: 'any' | 'trusted';
+  /**
    * `RESPONSE_CACHE`: anonymous queries' answers are kept in the shared store for as long as the
    * subgraphs' `@cacheControl` hints say (the catalogue's: 60 s), and served from it; default true.
    */
@@ -149,6 +162,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: E
     subgraphPorts: subgraphPortsFrom(env),
     corsOrigins: corsOriginsFrom(env, production),
     redis: redisFrom(env),
+    ...trustedDocumentsFrom(env),
     responseCache: parseBoolean(env.RESPONSE_CACHE, true, 'RESPONSE_CACHE'),
     rateLimits: {
       addressPerMinute: parseWholeNumber(env.RATE_LIMIT_ADDRESS_PER_MINUTE, DEFAULT_RATE_LIMITS.addressPerMinute, 'RATE_LIMIT_ADDRESS_PER_MINUTE', 0, 10_000_000),
@@ -325,4 +339,14 @@ function trustProxyFrom(env: Env): GatewayConfig['trustProxy'] {
     throw new ConfigError(`TRUST_PROXY must be a number of proxies or addresses and subnets such as loopback or 10.0.0.0/8, not "${value}".`);
   }
   return entries;
+}
+
+function trustedDocumentsFrom(env: Env): Pick<GatewayConfig, 'trustedDocuments' | 'anonymousOperations'> {
+  const trustedDocuments = (env.TRUSTED_DOCUMENTS ?? '').split(',').map((path) => path.trim()).filter(Boolean).map((path) => resolve(path));
+  const anonymousOperations = env.ANONYMOUS_OPERATIONS || 'any';
+  if (anonymousOperations !== 'any' && anonymousOperations !== 'trusted') throw new ConfigError(`ANONYMOUS_OPERATIONS must be any or trusted, not "${anonymousOperations}".`);
+  if (anonymousOperations === 'trusted' && trustedDocuments.length === 0) {
+    throw new ConfigError('ANONYMOUS_OPERATIONS=trusted needs TRUSTED_DOCUMENTS: without trusted documents, anonymous callers could send nothing.');
+  }
+  return { trustedDocuments, anonymousOperations };
 }

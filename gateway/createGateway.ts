@@ -16,6 +16,7 @@ import { contextBuilder, requestLogger, requestScopeMiddleware, type GatewayCont
 import { healthRoute } from './health.js';
 import { DEFAULT_RATE_LIMITS, rateLimiter, type RateLimitSettings } from './rateLimit.js';
 import { publicResponseCache, supergraphIdOf } from './responseCache.js';
+import { loadTrustedDocuments, registerTrustedDocuments, trustedDocumentsPlugin } from './trustedDocuments.js';
 import { playgroundRouter } from './playground.js';
 import { costLimitPlugin } from '../lib/costLimit.js';
 import { operationResolutionPlugin } from './plugins/operationResolution.js';
@@ -57,6 +58,10 @@ export interface GatewayOptions {
   traffic?: Partial<TrafficSettings>;
   /** Where state shared by every replica lives (see `GatewayConfig.redis`); default this process's memory. */
   redis?: GatewayConfig['redis'];
+  /** Files and folders of trusted documents (see `GatewayConfig.trustedDocuments`); default none. */
+  trustedDocuments?: readonly string[];
+  /** Whether anonymous callers may send any operation or only trusted documents (see `GatewayConfig.anonymousOperations`); default any. */
+  anonymousOperations?: GatewayConfig['anonymousOperations'];
   /** Whether anonymous answers are cached as the subgraphs' cache hints allow (see `GatewayConfig.responseCache`); default true. */
   responseCache?: boolean;
   /** Requests per minute per client address and per caller (see `RateLimitSettings`); each not given has its default. */
@@ -106,6 +111,7 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
   const circuits = breakers({ failures: trafficSettings.breakerFailures, cooldownMs: trafficSettings.breakerCooldownMs }, logger);
   const pool = subgraphPool();
   const shared = openSharedStore({ url: options.redis?.url, keyPrefix: options.redis?.keyPrefix ?? 'ventanilla:', logger });
+  let trusted: ReadonlySet<string> = new Set();
   const rateLimits = rateLimiter({ ...DEFAULT_RATE_LIMITS, ...definedOnly(options.rateLimits ?? {}) }, shared, logger);
   // The order of the traffic chain, first to last: identical queries join before anything else, so a
   // shared fetch is one fetch to every wrapper after; the timeout's clock covers every attempt, so a
@@ -163,6 +169,7 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
       refuseNulTextPlugin(),
       legacyJsonStatusPlugin(),
       costLimitPlugin(limits.maxCost),
+      trustedDocumentsPlugin({ anonymous: options.anonymousOperations ?? 'any', documents: () => trusted, cache: shared.cache }),
       ...(options.responseCache === false ? [] : [publicResponseCache(shared.cache, () => supergraphId)]),
       requestLoggingPlugin(),
     ],
@@ -171,7 +178,14 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
 
   let state: Phase = { phase: 'starting' };
   // A replica starting beside a working Redis uses it from its first request (see REDIS_WAIT_MS).
-  const ready = Promise.all([server.start(), shared.connected(REDIS_WAIT_MS)]).then(
+  const ready = Promise.all([
+    server.start(),
+    shared.connected(REDIS_WAIT_MS).then(async () => {
+      const documents = await loadTrustedDocuments(options.trustedDocuments ?? []);
+      trusted = new Set(documents.map(({ sha256 }) => sha256));
+      if (documents.length) await shared.keep(() => registerTrustedDocuments(documents, shared.cache, logger));
+    }),
+  ]).then(
     () => {
       if (state.phase !== 'starting') return;
       state = { phase: 'serving', graphql: expressMiddleware(server, { context: contextBuilder({ signIn: options.signIn, logger, admit: rateLimits.admit }) }) };

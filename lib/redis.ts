@@ -20,6 +20,11 @@ export interface SharedStore {
    * sent before the first connection would all fail open. At once in memory.
    */
   connected(timeoutMs: number): Promise<void>;
+  /**
+   * Runs `restore` now and whenever Redis is reached again, for state every replica must find there
+   * (a Redis that restarts may have lost it). In memory, once. Resolves once the first run is done.
+   */
+  keep(restore: () => Promise<void>): Promise<void>;
   /** `command`'s answer, or `fallback` (counted in `failures`) when Redis fails it. */
   failOpen<T>(command: () => Promise<T>, fallback: T): Promise<T>;
   close(): Promise<void>;
@@ -36,7 +41,7 @@ const COMMAND_TIMEOUT_MS = 250;
 export function openSharedStore(options: { url: string | undefined; keyPrefix: string; logger: Logger }): SharedStore {
   if (!options.url) {
     const cache = new InMemoryLRUCache<string>();
-    return { cache, state: () => 'memory', failures: () => 0, redis: null, connected: async () => {}, failOpen: (command) => command(), close: async () => {} };
+    return { cache, state: () => 'memory', failures: () => 0, redis: null, connected: async () => {}, keep: (restore) => restore(), failOpen: (command) => command(), close: async () => {} };
   }
   const { logger } = options;
   const redis = new Redis(options.url, {
@@ -93,6 +98,10 @@ export function openSharedStore(options: { url: string | undefined; keyPrefix: s
         }
         redis.once('ready', done);
       }),
+    keep(restore) {
+      redis.on('ready', () => void restore());
+      return up ? restore() : Promise.resolve();
+    },
     failOpen,
     close: async () => {
       redis.disconnect();

@@ -6,6 +6,7 @@
  * supervisor.ts) while the others keep serving; `npm run restart -- <service>` restarts one; only
  * Ctrl-C stops them all.
  */
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadIssuerConfig, readIssuerKeys } from '../issuer/config.js';
 import { signCallerToken } from '../issuer/tokens.js';
@@ -20,6 +21,8 @@ const READY_TIMEOUT_MS = 120_000;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const started = Date.now();
 
+// The contract's operations are the platform's trusted documents: known by hash from the first request.
+process.env.TRUSTED_DOCUMENTS ??= join(root, 'contract');
 const gatewayConfig = configOrExit(() => loadGatewayConfig([], process.env));
 const issuerConfig = configOrExit(() => loadIssuerConfig(process.env));
 // Validate every subgraph's configuration up front, so a typo fails here and not in a child.

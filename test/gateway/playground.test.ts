@@ -35,7 +35,7 @@ function printedOperation(document: DocumentNode, name: string): string | undefi
 describe('the playground', () => {
   it("opens on exactly the portal contract's WhatDoINeed operation", () => {
     // The repository's copy of the published contract (test/integration/contractCopy.test.ts keeps them equal).
-    const contract = parse(readFileSync(new URL('../contract/portal.graphql', import.meta.url), 'utf8'));
+    const contract = parse(readFileSync(new URL('../../contract/portal.graphql', import.meta.url), 'utf8'));
     const expected = printedOperation(contract, 'WhatDoINeed');
     expect(expected).toBeDefined();
     expect(printedOperation(parse(DEFAULT_QUERY), 'WhatDoINeed')).toBe(expected);

@@ -140,7 +140,7 @@ describe('the defaults, over the committed supergraph', () => {
     printSchema(Supergraph.build(supergraphForPlanner(readFileSync(new URL('../../schema/supergraph.graphql', import.meta.url), 'utf8'))).apiSchema()),
   );
   // The repository's copy of the published contract (test/integration/contractCopy.test.ts keeps them equal).
-  const contract = readFileSync(new URL('../contract/portal.graphql', import.meta.url), 'utf8');
+  const contract = readFileSync(new URL('../../contract/portal.graphql', import.meta.url), 'utf8');
 
   /** The validation errors and, for each operation, the cost refusal under `limits`: what the gateway would say. */
   function refusals(source: string, limits: QueryLimits, variables: Record<string, Record<string, unknown>> = {}): string[] {

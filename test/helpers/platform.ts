@@ -69,6 +69,8 @@ export async function startGateway(supergraph: SupergraphSource, options: StartG
 export interface Platform extends RunningGateway {
   /** Each subgraph by name; closing one simulates that agency's outage (the platform's close() still works). */
   subgraphs: Record<SubgraphName, RunningSubgraph>;
+  /** The supergraph the gateway serves: another gateway over it is another replica of the platform. */
+  supergraphSdl: string;
 }
 
 /** `subgraph` whose close() may be called again: a test stops a subgraph to see an outage, close() stops the rest. */
@@ -115,6 +117,7 @@ export async function startPlatform(options: StartOptions & { gateway?: StartGat
     return {
       ...gateway,
       subgraphs,
+      supergraphSdl: composition.supergraphSdl,
       async close() {
         await gateway.close();
         await closeSubgraphs();

@@ -8,8 +8,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { composeSupergraph } from '../../schema/compose.js';
-import { SERVICES } from '../../subgraphs/services.js';
 import { citizenToken, postRaw, type RawResponse } from '../helpers/graphql.js';
 import { ANA, LUIS } from '../helpers/personas.js';
 import { startGateway, startPlatform, type Platform, type RunningGateway } from '../helpers/platform.js';
@@ -85,17 +83,15 @@ describe('on the machine’s Redis', () => {
   it('starts from an empty cache when the supergraph changes', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'ventanilla-cache-'));
     const file = join(folder, 'supergraph.graphql');
-    const composed = composeSupergraph(SERVICES.map((service) => ({ name: service.name, routingUrl: platform.subgraphs[service.name].url, typeDefs: service.typeDefs })));
-    if (composed.errors) throw new Error('the subgraphs do not compose');
-    await writeFile(file, composed.supergraphSdl);
+    await writeFile(file, platform.supergraphSdl);
     const replica = await startGateway({ kind: 'file', path: file, watch: true }, { redis: { url: MACHINE_REDIS_URL, keyPrefix } });
     try {
       // The same supergraph as the platform's gateway: the answer it cached is this replica's too.
       await search(platform, 'pasaporte');
       expect((await search(replica, 'pasaporte')).statements).toBe(0);
 
-      const changed = composed.supergraphSdl.replace('"""One way to do a procedure."""', '"""One way to do a procedure, online or in person."""');
-      expect(changed).not.toBe(composed.supergraphSdl);
+      const changed = platform.supergraphSdl.replace('"""One way to do a procedure."""', '"""One way to do a procedure, online or in person."""');
+      expect(changed).not.toBe(platform.supergraphSdl);
       await writeFile(file, changed);
       await vi.waitFor(async () => expect((await postRaw(replica.url, JSON.stringify({ query: '{ __type(name: "Channel") { description } }' }))).data.__type.description).toBe('One way to do a procedure, online or in person.'), { timeout: 5000, interval: 100 });
       const afterChange = await search(replica, 'pasaporte');
@@ -116,9 +112,7 @@ describe('a private Redis, killed under requests and started again', () => {
   beforeAll(async () => {
     port = await freePort();
     redisServer = await startRedis(port);
-    const composed = composeSupergraph(SERVICES.map((service) => ({ name: service.name, routingUrl: platform.subgraphs[service.name].url, typeDefs: service.typeDefs })));
-    if (composed.errors) throw new Error('the subgraphs do not compose');
-    replica = await startGateway({ kind: 'sdl', sdl: composed.supergraphSdl }, { redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: 'test:' } });
+    replica = await startGateway({ kind: 'sdl', sdl: platform.supergraphSdl }, { redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: 'test:' } });
   });
   afterAll(async () => {
     await replica?.close();

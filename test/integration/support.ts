@@ -10,7 +10,7 @@ import { authHeaders, postRaw, type Credentials, type GraphQLResponse } from '..
  * copy of `../shared/contract/portal.graphql` kept in the repository so that a clone tests on its own;
  * `contractCopy.test.ts` fails when the copy and the published contract differ.
  */
-export const CONTRACT_URL = new URL('../contract/portal.graphql', import.meta.url);
+export const CONTRACT_URL = new URL('../../contract/portal.graphql', import.meta.url);
 /** Where the published contract lives, beside the repository (as on developers' machines and in CI). */
 export const PUBLISHED_CONTRACT_URL = new URL('../../../shared/contract/portal.graphql', import.meta.url);
 export const CONTRACT_SOURCE = readFileSync(CONTRACT_URL, 'utf8');
@@ -20,7 +20,7 @@ export const CONTRACT_DOCUMENT: DocumentNode = parse(CONTRACT_SOURCE);
  * The accountability contract (the citizen's view of who read their data and of their applications):
  * its copy, and the published file, compared as the portal's are.
  */
-export const ACCOUNTABILITY_URL = new URL('../contract/accountability.graphql', import.meta.url);
+export const ACCOUNTABILITY_URL = new URL('../../contract/accountability.graphql', import.meta.url);
 export const PUBLISHED_ACCOUNTABILITY_URL = new URL('../../../shared/contract/accountability.graphql', import.meta.url);
 export const ACCOUNTABILITY_DOCUMENT: DocumentNode = parse(readFileSync(ACCOUNTABILITY_URL, 'utf8'));
 
