@@ -104,6 +104,21 @@ describe('on the machine’s Redis', () => {
   });
 });
 
+it('still serves a cached catalogue answer while the portal is down', async () => {
+  const replica = await startPlatform({ citizens: 5, gateway: { redis: { url: MACHINE_REDIS_URL, keyPrefix } } });
+  try {
+    const before = await postRaw(replica.url, JSON.stringify({ query: CONTRACT_SOURCE, operationName: 'SearchProcedures', variables: { text: 'multa' } }));
+    await replica.subgraphs.portal.close();
+    const during = await postRaw(replica.url, JSON.stringify({ query: CONTRACT_SOURCE, operationName: 'SearchProcedures', variables: { text: 'multa' } }));
+    expect([during.status, during.errors, during.data]).toEqual([200, undefined, before.data]);
+    expect(during.headers.get('age')).not.toBeNull();
+    const uncached = await postRaw(replica.url, JSON.stringify({ query: CONTRACT_SOURCE, operationName: 'SearchProcedures', variables: { text: 'partida' } }));
+    expect(uncached.errors?.map((error) => error.extensions?.serviceName)).toEqual(['portal']);
+  } finally {
+    await replica.close();
+  }
+});
+
 describe('a private Redis, killed under requests and started again', () => {
   let port: number;
   let redisServer: ChildProcess | undefined;

@@ -92,7 +92,8 @@ const gatewayProcess: Target = {
   async start() {
     const folder = await mkdtemp(join(tmpdir(), 'ventanilla-drain-'));
     folders.push(folder);
-    const env = productionLike({ GATEWAY_PORT: '0', GATEWAY_KEYS_FILE: join(folder, 'keys.json'), SUPERGRAPH_WATCH: 'false', LOG_LEVEL: 'info' });
+    // Its load comes from one address, far above the anonymous rate limit: limits are not what this is about.
+    const env = productionLike({ GATEWAY_PORT: '0', GATEWAY_KEYS_FILE: join(folder, 'keys.json'), SUPERGRAPH_WATCH: 'false', LOG_LEVEL: 'info', RATE_LIMIT_ADDRESS_PER_MINUTE: '0' });
     return startServer(['gateway/main.ts'], env, (line) => {
       const entry = line.startsWith('{') ? (JSON.parse(line) as { msg?: string; url?: string }) : {};
       return entry.msg === 'gateway ready' ? entry.url : undefined;
