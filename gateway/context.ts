@@ -17,6 +17,11 @@ export interface GatewayContext {
   requestId: string;
   /** A logger bound to this request. */
   logger: Logger;
+  /**
+   * The caller asked for a fresh answer (`Cache-Control: no-cache` or `no-store`, or `Pragma:
+   * no-cache`): it is not read from the response cache, nor shares a fetch with another request.
+   */
+  fresh?: boolean;
 }
 
 type RequestScope = Pick<GatewayContext, 'requestId' | 'logger'>;
@@ -64,6 +69,10 @@ export function contextBuilder(options: { signIn: SignIn; logger: Logger; admit?
       throw error;
     }
     await options.admit?.(req, res, caller);
-    return { caller, purpose: stated.purpose, ...scope };
+    return { caller, purpose: stated.purpose, fresh: asksForFresh(req), ...scope };
   };
+}
+
+function asksForFresh(req: Request): boolean {
+  return /(^|,)\s*(no-cache|no-store)\s*(,|$)/i.test(req.header('cache-control') ?? '') || /no-cache/i.test(req.header('pragma') ?? '');
 }

@@ -13,7 +13,8 @@ interface Answer {
  * body. A signed-in caller's are shared only within one request: a subgraph records every read of
  * personal data under the request id its assertion carries, and a second request answered from the
  * first's fetch would be missing from that record. Anonymous requests read public data only, so they
- * share across requests. Each waiter gets its own Response. Mutations always go through.
+ * share across requests. A request that asked for a fresh answer (`GatewayContext.fresh`) shares
+ * within itself only. Each waiter gets its own Response. Mutations always go through.
  */
 export function dedup(): TrafficWrapper {
   const inFlight = new Map<string, Promise<Answer>>();
@@ -38,6 +39,6 @@ export function dedup(): TrafficWrapper {
 }
 
 function keyOf({ subgraph, url, init, context }: SubgraphRequest): string {
-  const askedBy = !context ? 'gateway' : context.caller ? [context.caller, context.purpose, context.requestId] : 'anonymous';
+  const askedBy = !context ? 'gateway' : context.caller || context.fresh ? [context.caller, context.purpose, context.requestId] : 'anonymous';
   return JSON.stringify([subgraph, url, init.body, askedBy]);
 }

@@ -57,6 +57,16 @@ describe('on the machine’s Redis', () => {
     expect((await search(platform, 'dni')).statements).toBeGreaterThan(0);
   });
 
+  it('computes the answer again for a caller who asks for a fresh one (Cache-Control: no-cache)', async () => {
+    await search(platform, 'vehiculo');
+    expect((await search(platform, 'vehiculo')).statements).toBe(0);
+    const body = JSON.stringify({ query: CONTRACT_SOURCE, operationName: 'SearchProcedures', variables: { text: 'vehiculo', first: 5 } });
+    let statements = 0;
+    const stop = platform.subgraphs.portal.db.onStatement(() => (statements += 1));
+    const fresh = await postRaw(platform.url, body, { 'cache-control': 'no-cache' }).finally(stop);
+    expect([fresh.errors, fresh.headers.get('age'), statements > 0]).toEqual([undefined, null, true]);
+  });
+
   it('never serves a signed-in caller from the cache, nor keeps their answer', async () => {
     const ana = await citizenToken(ANA);
     await search(platform, 'ruc');

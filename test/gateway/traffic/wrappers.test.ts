@@ -195,7 +195,7 @@ describe('dedup', () => {
     expect((await Promise.all(answers)).map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
   });
 
-  it("shares a signed-in caller's queries within one request only, and anonymous ones across requests", async () => {
+  it("shares a signed-in caller's queries within one request only, anonymous ones across requests, unless fresh ones are asked for", async () => {
     const { toy, release } = await holding();
     const send = chainTraffic([dedup()], pool().send);
     const anonymous = (requestId: string) => ({ ...contextOf('nobody'), caller: null, requestId });
@@ -204,11 +204,13 @@ describe('dedup', () => {
       send(query(toy.url, '{ ok }', { ...contextOf('ana'), requestId: 'another-request' })),
       send(query(toy.url, '{ ok }', anonymous('first'))),
       send(query(toy.url, '{ ok }', anonymous('second'))),
+      // Asking for a fresh answer: shared with nobody else.
+      send(query(toy.url, '{ ok }', { ...anonymous('third'), fresh: true })),
     ];
-    await expect.poll(() => toy.requests).toBe(3);
+    await expect.poll(() => toy.requests).toBe(4);
     release();
-    expect((await Promise.all(answers)).map((response) => response.status)).toEqual([200, 200, 200, 200]);
-    expect(toy.requests).toBe(3);
+    expect((await Promise.all(answers)).map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(toy.requests).toBe(4);
   });
 
   it('sends again once the shared fetch has answered', async () => {
