@@ -6,7 +6,10 @@ import type { Logger } from './logger.js';
 export interface SharedStore {
   /** Fails open: while Redis is down or slow every read is a miss and every write is dropped, never an error. */
   cache: KeyValueCache<string>;
-  /** For /health: `memory` without Redis; `down` while Redis cannot be reached (the platform keeps serving). */
+  /**
+   * For /health: `memory` without Redis; `down` while Redis cannot be reached or its last command
+   * failed, e.g. slower than 250 ms (the platform keeps serving).
+   */
   state(): 'memory' | 'up' | 'down';
   /** Commands that failed open since start: a counter for metrics. */
   failures(): number;
@@ -53,6 +56,8 @@ export function openSharedStore(options: { url: string | undefined; keyPrefix: s
   });
   let up = false;
   let failed = 0;
+  // Connected but not answering in time (stalled, overloaded) is down too, until a command succeeds.
+  let answering = true;
   // One line when Redis goes away and one when it is back, not one per failed command.
   redis.on('ready', () => {
     if (!up) logger.info({ redis: redact(options.url!) }, 'Redis is reachable');
@@ -67,9 +72,15 @@ export function openSharedStore(options: { url: string | undefined; keyPrefix: s
   redis.on('error', lost);
   const failOpen = async <T>(command: () => Promise<T>, fallback: T): Promise<T> => {
     try {
-      return await command();
-    } catch {
+      const answer = await command();
+      answering = true;
+      return answer;
+    } catch (error) {
       failed += 1;
+      if (up && answering && error instanceof Error && /timed out/i.test(error.message)) {
+        logger.warn({ redis: redact(options.url!) }, `Redis answers slower than ${COMMAND_TIMEOUT_MS} ms: caches are misses until it answers in time`);
+      }
+      answering = false;
       return fallback;
     }
   };
@@ -84,7 +95,7 @@ export function openSharedStore(options: { url: string | undefined; keyPrefix: s
   };
   return {
     cache,
-    state: () => (up ? 'up' : 'down'),
+    state: () => (up && answering ? 'up' : 'down'),
     failures: () => failed,
     redis,
     connected: (timeoutMs) =>
