@@ -53,8 +53,13 @@ export function retry(options: RetryOptions, logger: Logger): TrafficWrapper {
   };
 }
 
+/**
+ * A retry is routine (a subgraph restarting, a dropped keep-alive connection): told at info, with the
+ * reason alone. A fetch that fails for good is logged as an error by whoever sees it fail.
+ */
 function log(logger: Logger, request: SubgraphRequest, attempt: number, why: Record<string, unknown>): void {
-  (request.context?.logger ?? logger).warn({ subgraph: request.subgraph, retry: attempt + 1, ...why }, 'retrying subgraph fetch');
+  const reason = why.err instanceof Error ? { reason: why.err.cause instanceof Error ? why.err.cause.message : why.err.message } : why;
+  (request.context?.logger ?? logger).info({ subgraph: request.subgraph, retry: attempt + 1, ...reason }, 'retrying subgraph fetch');
 }
 
 /** Waits the jittered backoff; rejects with the signal's reason when it aborts first. */
