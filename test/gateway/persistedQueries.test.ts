@@ -1,10 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postRaw } from '../helpers/graphql.js';
 import { startGateway, type RunningGateway } from '../helpers/platform.js';
-import { freePort, killRedis, MACHINE_REDIS_URL, redisPrefix, startRedis } from '../helpers/redis.js';
+import { MACHINE_REDIS_URL, PrivateRedis, redisPrefix } from '../helpers/redis.js';
 import { startToySubgraph, toySupergraph, type ToySubgraph } from './toys.js';
 
 const QUERY = '{ people { name } }';
@@ -52,18 +51,16 @@ describe('on the machine’s Redis', () => {
 });
 
 describe('a private Redis, killed and started again', () => {
-  let port: number;
-  let redisServer: ChildProcess | undefined;
+  let redis: PrivateRedis | undefined;
   let gateway: RunningGateway;
 
   beforeAll(async () => {
-    port = await freePort();
-    redisServer = await startRedis(port);
-    gateway = await startGateway({ kind: 'sdl', sdl: supergraph }, { redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: 'test:' } });
+    redis = await PrivateRedis.start();
+    gateway = await startGateway({ kind: 'sdl', sdl: supergraph }, { redis: { url: redis.url, keyPrefix: 'test:' } });
   });
   afterAll(async () => {
     await gateway?.close();
-    redisServer?.kill('SIGKILL');
+    await redis?.kill();
   });
 
   it('every request succeeds while Redis is gone, and queries are shared again once it is back', async () => {
@@ -75,12 +72,12 @@ describe('a private Redis, killed and started again', () => {
     expect((await ask()).data).toEqual({ people: [{ name: 'Ana' }, { name: 'Luis' }] });
     expect((await ask()).miss).toBe(false);
 
-    await killRedis(redisServer!);
+    await redis!.kill();
     const whileDown = await Promise.all(Array.from({ length: 40 }, () => ask()));
     expect(whileDown.map((answer) => [answer.status, answer.errors])).toEqual(whileDown.map(() => [200, undefined]));
     expect(whileDown.every((answer) => answer.miss)).toBe(true);
 
-    redisServer = await startRedis(port);
+    await redis!.startAgain();
     let backAndShared = false;
     for (let attempt = 0; attempt < 60 && !backAndShared; attempt++) {
       const answer = await ask();

@@ -1,10 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addressKey, memoryBuckets } from '../../gateway/rateLimit.js';
 import { authHeaders, citizenToken, postRaw, type RawResponse } from '../helpers/graphql.js';
 import { ANA, LUIS } from '../helpers/personas.js';
 import { startGateway, type RunningGateway } from '../helpers/platform.js';
-import { freePort, killRedis, MACHINE_REDIS_URL, redisPrefix, startRedis } from '../helpers/redis.js';
+import { MACHINE_REDIS_URL, PrivateRedis, redisPrefix } from '../helpers/redis.js';
 import { capturingLogger, startToySubgraph, toySupergraph, type ToySubgraph } from './toys.js';
 
 const QUERY = JSON.stringify({ query: '{ people { name } }' });
@@ -112,30 +111,28 @@ describe('on the machine’s Redis, shared by two replicas', () => {
 
 describe('a private Redis, killed under requests and started again', () => {
   const log = capturingLogger();
-  let port: number;
-  let redisServer: ChildProcess | undefined;
+  let redis: PrivateRedis | undefined;
   let gateway: RunningGateway;
 
   beforeAll(async () => {
-    port = await freePort();
-    redisServer = await startRedis(port);
+    redis = await PrivateRedis.start();
     // Behind a proxy on loopback, each test a client of its own (X-Forwarded-For).
-    gateway = await startGateway({ kind: 'sdl', sdl: supergraph }, { redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: 'test:' }, rateLimits: { addressPerMinute: 3 }, trustProxy: ['loopback'], logger: log.logger });
+    gateway = await startGateway({ kind: 'sdl', sdl: supergraph }, { redis: { url: redis.url, keyPrefix: 'test:' }, rateLimits: { addressPerMinute: 3 }, trustProxy: ['loopback'], logger: log.logger });
   });
   afterAll(async () => {
     await gateway?.close();
-    if (redisServer) await killRedis(redisServer);
+    await redis?.kill();
   });
 
   it('lets requests through while Redis is stalled (SIGSTOP), each command given up after 250 ms', async () => {
-    redisServer!.kill('SIGSTOP');
+    redis!.stall();
     try {
       const whileStalled = await Promise.all(Array.from({ length: 10 }, () => ask(gateway, undefined, '198.51.100.1')));
       expect(whileStalled.map((answer) => [answer.status, answer.errors])).toEqual(whileStalled.map(() => [200, undefined]));
       expect(await health(gateway)).toMatchObject({ status: 'degraded', redis: 'down', rateLimits: { state: 'failing open' } });
       expect(log.lines.filter((line) => String(line.msg).startsWith('Redis answers slower than 250 ms'))).toHaveLength(1);
     } finally {
-      redisServer!.kill('SIGCONT');
+      redis!.resume();
     }
     // Answering again: the address's bucket, untouched while Redis was stalled, is checked again.
     await vi.waitFor(async () => expect((await ask(gateway, undefined, '198.51.100.1')).status).toBe(429), { timeout: 10_000, interval: 100 });
@@ -146,7 +143,7 @@ describe('a private Redis, killed under requests and started again', () => {
     const before = await Promise.all(Array.from({ length: 4 }, () => ask(gateway, undefined, '198.51.100.2')));
     expect(before.map((answer) => answer.status).sort()).toEqual([200, 200, 200, 429]);
 
-    await killRedis(redisServer!);
+    await redis!.kill();
     const whileDown = await Promise.all(Array.from({ length: 40 }, () => ask(gateway, undefined, '198.51.100.2')));
     expect(whileDown.map((answer) => [answer.status, answer.errors])).toEqual(whileDown.map(() => [200, undefined]));
     expect(whileDown.every((answer) => answer.headers.get('ratelimit') === null)).toBe(true);
@@ -156,7 +153,7 @@ describe('a private Redis, killed under requests and started again', () => {
     expect((down.rateLimits as { failedOpen: number }).failedOpen).toBeGreaterThanOrEqual(50);
 
     // A new Redis starts empty: the address has its whole bucket again, and then it runs out.
-    redisServer = await startRedis(port);
+    await redis!.startAgain();
     let limitedAgain: RawResponse | undefined;
     for (let attempt = 0; attempt < 100 && !limitedAgain; attempt++) {
       const answer = await ask(gateway, undefined, '198.51.100.2');

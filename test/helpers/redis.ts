@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 
-export { freePort } from './ports.js';
+import { freePort } from './ports.js';
 
 /** The machine's Redis, which every suite shares under a key prefix of its own. */
 export const MACHINE_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -25,7 +25,7 @@ export function redisPrefix(suite: string): { keyPrefix: string; cleanUp(): Prom
 }
 
 /** A redis-server of the suite's own on `port`, with nothing on disk; resolves once it accepts connections. */
-export async function startRedis(port: number): Promise<ChildProcess> {
+async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   // Refused connections are expected until the server listens; connect() reports them.
@@ -39,9 +39,46 @@ export async function startRedis(port: number): Promise<ChildProcess> {
 }
 
 /** Kills a suite's redis-server and waits until it is gone. */
-export async function killRedis(child: ChildProcess): Promise<void> {
+async function killRedis(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGKILL');
   await exited;
+}
+
+/**
+ * A redis-server of a suite's own, on a port picked once: killed, stalled and started again on the
+ * same port, as a Redis that an operator restarts.
+ */
+export class PrivateRedis {
+  private child: ChildProcess | undefined;
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort());
+    await redis.startAgain();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async startAgain(): Promise<void> {
+    this.child = await startRedis(this.port);
+  }
+
+  /** SIGKILL, and waits until it is gone; safe to call again. */
+  async kill(): Promise<void> {
+    if (this.child) await killRedis(this.child);
+  }
+
+  /** SIGSTOP: still connected, answering nothing. */
+  stall(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
 }

@@ -3,7 +3,6 @@
  * cached (the portal's database sees no statement), a private answer is never shared, a new
  * supergraph starts from an empty cache, and Redis killed under requests costs nothing but misses.
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { citizenToken, postRaw, type RawResponse } from '../helpers/graphql.js';
 import { ANA, LUIS } from '../helpers/personas.js';
 import { startGateway, startPlatform, type Platform, type RunningGateway } from '../helpers/platform.js';
-import { freePort, killRedis, MACHINE_REDIS_URL, redisPrefix, startRedis } from '../helpers/redis.js';
+import { MACHINE_REDIS_URL, PrivateRedis, redisPrefix } from '../helpers/redis.js';
 import { CONTRACT_SOURCE } from './support.js';
 
 const { keyPrefix, cleanUp } = redisPrefix('responsecache');
@@ -130,30 +129,28 @@ it('still serves a cached catalogue answer while the portal is down', async () =
 });
 
 describe('a private Redis, killed under requests and started again', () => {
-  let port: number;
-  let redisServer: ChildProcess | undefined;
+  let redis: PrivateRedis | undefined;
   let replica: RunningGateway;
 
   beforeAll(async () => {
-    port = await freePort();
-    redisServer = await startRedis(port);
-    replica = await startGateway({ kind: 'sdl', sdl: platform.supergraphSdl }, { redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: 'test:' } });
+    redis = await PrivateRedis.start();
+    replica = await startGateway({ kind: 'sdl', sdl: platform.supergraphSdl }, { redis: { url: redis.url, keyPrefix: 'test:' } });
   });
   afterAll(async () => {
     await replica?.close();
-    if (redisServer) await killRedis(redisServer);
+    await redis?.kill();
   });
 
   it('answers every request while Redis is gone, from the subgraph, and from the cache again once it is back', async () => {
     await search(replica, 'licencia');
     expect((await search(replica, 'licencia')).statements).toBe(0);
 
-    await killRedis(redisServer!);
+    await redis!.kill();
     const whileDown = await Promise.all(Array.from({ length: 40 }, () => search(replica, 'licencia')));
     expect(whileDown.map((answer) => [answer.status, answer.errors, answer.headers.get('age')])).toEqual(whileDown.map(() => [200, undefined, null]));
     expect(whileDown.every((answer) => answer.data.procedures.totalCount > 0)).toBe(true);
 
-    redisServer = await startRedis(port);
+    await redis!.startAgain();
     let hit: RawResponse & { statements: number } | undefined;
     for (let attempt = 0; attempt < 60 && !hit; attempt++) {
       const answer = await search(replica, 'licencia');
