@@ -16,11 +16,20 @@ export { ConfigError };
 /** Everything the gateway process is configured with. */
 export interface GatewayConfig {
   /**
-   * `--supergraph <file>` or `SUPERGRAPH_PATH` (relative to the working directory); default
-   * `schema/supergraph.graphql` of this repository. With `SUPERGRAPH_WATCH` (default true) the file
-   * is hot reloaded: the gateway serves each valid version written to it.
+   * `SUPERGRAPH_SOURCE`: where the supergraph comes from, `file` (default) or `registry`.
+   * - `file`: `--supergraph <file>` or `SUPERGRAPH_PATH` (relative to the working directory); default
+   *   `schema/supergraph.graphql` of this repository. With `SUPERGRAPH_WATCH` (default true) the file
+   *   is hot reloaded: the gateway serves each valid version written to it.
+   * - `registry`: the schema registry at `REGISTRY_URL` (default `http://127.0.0.1:4020`), asked every
+   *   `REGISTRY_POLL_MS` (default 10000, 100 to 600000) and at once on each of its notices on Redis
+   *   (see `SupergraphSource`).
    */
-  supergraph: Extract<SupergraphSource, { kind: 'file' }>;
+  supergraph: Extract<SupergraphSource, { kind: 'file' | 'registry' }>;
+  /**
+   * `USAGE_FLUSH_MS`: with the registry source, how often the operations served since the last report
+   * are sent to the registry (`POST <REGISTRY_URL>/usage`); default 10000, 100 to 600000.
+   */
+  usageFlushMs: number;
   /** `--port <n>` or `GATEWAY_PORT`; default 4000 (0: any free port). */
   port: number;
   /** `LISTEN_HOST`; default 127.0.0.1 (containers set 0.0.0.0). */
@@ -147,12 +156,8 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: E
   const production = env.NODE_ENV === 'production';
 
   return {
-    supergraph: {
-      kind: 'file',
-      // The committed file, found from the module: the default whatever the working directory.
-      path: path ? resolve(path) : DEFAULT_SUPERGRAPH_FILE,
-      watch: parseBoolean(env.SUPERGRAPH_WATCH, true, 'SUPERGRAPH_WATCH'),
-    },
+    supergraph: supergraphFrom(env, path),
+    usageFlushMs: parseWholeNumber(env.USAGE_FLUSH_MS, 10_000, 'USAGE_FLUSH_MS', 100, 600_000),
     port: flags.port !== undefined ? parsePort(flags.port, 4000, '--port') : parsePort(env.GATEWAY_PORT, 4000, 'GATEWAY_PORT'),
     host: env.LISTEN_HOST || '127.0.0.1',
     signIn: signInFrom(env, production),
@@ -178,16 +183,34 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: E
   };
 }
 
+function supergraphFrom(env: Env, path: string | undefined): GatewayConfig['supergraph'] {
+  const source = env.SUPERGRAPH_SOURCE || 'file';
+  if (source === 'file') {
+    return {
+      kind: 'file',
+      // The committed file, found from the module: the default whatever the working directory.
+      path: path ? resolve(path) : DEFAULT_SUPERGRAPH_FILE,
+      watch: parseBoolean(env.SUPERGRAPH_WATCH, true, 'SUPERGRAPH_WATCH'),
+    };
+  }
+  if (source !== 'registry') throw new ConfigError(`SUPERGRAPH_SOURCE must be file or registry, not "${source}".`);
+  if (path) throw new ConfigError('SUPERGRAPH_SOURCE=registry reads no file: drop --supergraph and SUPERGRAPH_PATH, or the registry.');
+  const url = env.REGISTRY_URL || 'http://127.0.0.1:4020';
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new ConfigError(`REGISTRY_URL must be an http(s) URL, not "${url}".`);
+  // Routes are appended to it: `http://registry/` and `http://registry` name the same ones.
+  return { kind: 'registry', url: url.replace(/\/+$/, ''), pollMs: parseWholeNumber(env.REGISTRY_POLL_MS, 10_000, 'REGISTRY_POLL_MS', 100, 600_000) };
+}
+
 /** Where the gateway keeps its key set in development. */
 export const DEFAULT_GATEWAY_KEYS_FILE = fileURLToPath(new URL('../.data/gateway/keys.json', import.meta.url));
 
-function keysFileFrom(env: Env, production: boolean): string {
+export function keysFileFrom(env: Env, production: boolean): string {
   if (env.GATEWAY_KEYS_FILE) return resolve(env.GATEWAY_KEYS_FILE);
   if (production) throw new ConfigError('GATEWAY_KEYS_FILE must be set when NODE_ENV is production: every replica signs with the same keys.');
   return DEFAULT_GATEWAY_KEYS_FILE;
 }
 
-function signInFrom(env: Env, production: boolean): SignInOptions {
+export function signInFrom(env: Env, production: boolean): SignInOptions {
   if (production && !env.OIDC_ISSUER) {
     throw new ConfigError('OIDC_ISSUER must be set when NODE_ENV is production: the development issuer is for development only.');
   }
@@ -254,7 +277,7 @@ function subgraphTimeoutsFrom(env: Env): Record<string, number> {
   return timeouts;
 }
 
-function subgraphUrlsFrom(env: Env): Record<string, string> {
+export function subgraphUrlsFrom(env: Env): Record<string, string> {
   const urls: Record<string, string> = {};
   for (const [variable, value] of Object.entries(env)) {
     if (!variable.startsWith(SUBGRAPH_URL_PREFIX) || !value) continue;
@@ -269,7 +292,7 @@ function subgraphUrlsFrom(env: Env): Record<string, string> {
 
 const PORT_VARIABLE = /^(.+)_PORT$/;
 
-function subgraphPortsFrom(env: Env): Record<string, number> {
+export function subgraphPortsFrom(env: Env): Record<string, number> {
   const ports: Record<string, number> = {};
   for (const [variable, value] of Object.entries(env)) {
     const name = PORT_VARIABLE.exec(variable)?.[1];
@@ -321,7 +344,7 @@ export function routingUrl(
   return url.toString();
 }
 
-function redisFrom(env: Env): GatewayConfig['redis'] {
+export function redisFrom(env: Env): GatewayConfig['redis'] {
   const url = env.REDIS_URL || undefined;
   if (url && (!URL.canParse(url) || !/^rediss?:$/.test(new URL(url).protocol))) throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, not "${url}".`);
   return { url, keyPrefix: env.REDIS_KEY_PREFIX ?? 'ventanilla:' };

@@ -24,6 +24,7 @@ import { legacyJsonStatusPlugin } from './plugins/legacyJsonStatus.js';
 import { noSubscriptionsPlugin } from './plugins/noSubscriptions.js';
 import { refuseNulTextPlugin } from '../lib/nulText.js';
 import { requestLoggingPlugin } from './plugins/requestLogging.js';
+import { usageReportPlugin } from './plugins/usageReport.js';
 import { DEFAULT_QUERY_LIMITS, queryLimitRules, queryParseOptions, type QueryLimits } from '../lib/queryLimits.js';
 import { enforceAccess, plannerSupergraphs } from './authorization.js';
 import { SubgraphDataSource } from './SubgraphDataSource.js';
@@ -73,6 +74,8 @@ export interface GatewayOptions {
    * depth 12, aliases 30, cost 5000, tokens 2000.
    */
   queryLimits?: Partial<QueryLimits>;
+  /** With the registry source, how often usage is reported to it (see `GatewayConfig.usageFlushMs`); default 10 s. */
+  usageFlushMs?: number;
 }
 
 /** A built gateway: an Express app serving /graphql, /health, /playground; it never listens itself. */
@@ -105,12 +108,16 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
   const subgraphPorts = options.subgraphPorts ?? {};
   const limits: QueryLimits = { ...DEFAULT_QUERY_LIMITS, ...definedOnly(options.queryLimits ?? {}) };
   const timeoutMs = options.subgraphTimeoutMs ?? DEFAULT_SUBGRAPH_TIMEOUT_MS;
-  const supergraph = supergraphProvider(options.supergraph, logger);
+  const keyPrefix = options.redis?.keyPrefix ?? 'ventanilla:';
+  // Opened first: the registry source listens on it for new supergraphs.
+  const shared = openSharedStore({ url: options.redis?.url, keyPrefix, logger });
+  const supergraph = supergraphProvider(options.supergraph, logger, { store: shared, keyPrefix });
+  const usage =
+    options.supergraph.kind === 'registry' ? usageReportPlugin({ registryUrl: options.supergraph.url, flushMs: options.usageFlushMs ?? 10_000, logger }) : undefined;
   const trafficSettings: TrafficSettings = { ...DEFAULT_TRAFFIC_SETTINGS, ...definedOnly(options.traffic ?? {}) };
   const subgraphTimeouts = options.subgraphTimeoutsMs ?? {};
   const circuits = breakers({ failures: trafficSettings.breakerFailures, cooldownMs: trafficSettings.breakerCooldownMs }, logger);
   const pool = subgraphPool();
-  const shared = openSharedStore({ url: options.redis?.url, keyPrefix: options.redis?.keyPrefix ?? 'ventanilla:', logger });
   let trusted: ReadonlySet<string> = new Set();
   const rateLimits = rateLimiter({ ...DEFAULT_RATE_LIMITS, ...definedOnly(options.rateLimits ?? {}) }, shared, logger);
   // The order of the traffic chain, first to last: identical queries join before anything else, so a
@@ -172,6 +179,7 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
       trustedDocumentsPlugin({ anonymous: options.anonymousOperations ?? 'any', documents: () => trusted, cache: shared.cache }),
       ...(options.responseCache === false ? [] : [publicResponseCache(shared.cache, () => supergraphId)]),
       requestLoggingPlugin(),
+      ...(usage ? [usage.plugin] : []),
     ],
     logger,
   });
@@ -203,7 +211,7 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
   app.set('trust proxy', options.trustProxy ?? false);
   app.get('/', (_req, res) => res.redirect('/playground'));
   app.use(playgroundRouter());
-  app.get('/health', healthRoute(() => (state.phase === 'serving' ? served : null), traffic, circuits.states, () => ({ redis: shared.state(), rateLimits: rateLimits.report() })));
+  app.get('/health', healthRoute(() => (state.phase === 'serving' ? served : null), traffic, circuits.states, () => ({ redis: shared.state(), rateLimits: rateLimits.report() }), () => supergraph.report()));
   // Subgraphs verify assertions against these keys; they are public, and cached briefly.
   app.get('/.well-known/jwks.json', (_req, res) => res.set('cache-control', 'public, max-age=60').json(options.keys.publicJwks));
   const graphql: RequestHandler = (req, res, next) => {
@@ -225,6 +233,7 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
       supergraph.stop();
       const started = await ready.then(() => true, () => false);
       if (started && previous !== 'stopped') await server.stop();
+      await usage?.stop();
       await pool.close();
       await shared.close();
     },

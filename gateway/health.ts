@@ -1,7 +1,7 @@
 import { HEALTH_CHECK_QUERY } from '@apollo/gateway';
 import type { RequestHandler } from 'express';
 import type { RateLimitReport } from './rateLimit.js';
-import type { SubgraphEndpoint } from './supergraph.js';
+import type { SubgraphEndpoint, SupergraphReport } from './supergraph.js';
 import type { BreakerState } from './traffic/breaker.js';
 import type { SubgraphFetch } from './traffic/chain.js';
 
@@ -15,6 +15,8 @@ export interface SharedStateReport {
 interface Serving extends SharedStateReport {
   subgraphs: Record<string, 'up' | 'down'>;
   circuits: Record<string, BreakerState>;
+  /** Which version of the registry's supergraph is served, and the last one refused; absent for other sources. */
+  supergraph?: SupergraphReport;
 }
 
 /**
@@ -38,13 +40,14 @@ const PING_TIMEOUT_MS = 2000;
  * does: subgraphs answer nothing without the gateway's assertion. `circuits` tells each subgraph's
  * circuit breaker state (closed, open, half-open), also in the report; a subgraph whose circuit is
  * open is down, its ping failing at once. `shared` tells how the state shared with other replicas
- * fares (see `SharedStateReport`).
+ * fares (see `SharedStateReport`). `supergraph` tells the version served (see `SupergraphReport`).
  */
 export function healthRoute(
   subgraphs: () => readonly SubgraphEndpoint[] | null,
   traffic: SubgraphFetch,
   circuits: () => Record<string, BreakerState>,
   shared: () => SharedStateReport,
+  supergraph: () => SupergraphReport | undefined,
 ): RequestHandler {
   let cached: { at: number; of: readonly SubgraphEndpoint[]; pings: Promise<Pings> } | undefined;
   return async (_req, res) => {
@@ -57,8 +60,8 @@ export function healthRoute(
       if (!cached || cached.of !== current || Date.now() - cached.at > CACHE_MS) {
         cached = { at: Date.now(), of: current, pings: pingAll(current, traffic) };
       }
-      // Only the pings are cached: circuits and Redis are told as they are now.
-      report = reportOf(current, await cached.pings, circuits(), shared());
+      // Only the pings are cached: circuits, Redis and the supergraph's version are told as they are now.
+      report = reportOf(current, await cached.pings, circuits(), shared(), supergraph());
     }
     res.status(report.httpStatus).set('cache-control', 'no-store').json(report.body);
   };
@@ -71,10 +74,21 @@ async function pingAll(endpoints: readonly SubgraphEndpoint[], traffic: Subgraph
   return Object.fromEntries(await Promise.all(endpoints.map(async (endpoint) => [endpoint.name, await answersTypename(endpoint, traffic)] as const)));
 }
 
-function reportOf(endpoints: readonly SubgraphEndpoint[], pings: Pings, circuits: Record<string, BreakerState>, shared: SharedStateReport): HealthReport {
+function reportOf(
+  endpoints: readonly SubgraphEndpoint[],
+  pings: Pings,
+  circuits: Record<string, BreakerState>,
+  shared: SharedStateReport,
+  supergraph: SupergraphReport | undefined,
+): HealthReport {
   const subgraphs = Object.fromEntries(endpoints.map(({ name }) => [name, pings[name] ? ('up' as const) : ('down' as const)]));
   const down = endpoints.filter(({ name }) => !pings[name]).map(({ name }) => name);
-  const serving: Serving = { subgraphs, circuits: Object.fromEntries(endpoints.map(({ name }) => [name, circuits[name] ?? ('closed' as const)])), ...shared };
+  const serving: Serving = {
+    subgraphs,
+    circuits: Object.fromEntries(endpoints.map(({ name }) => [name, circuits[name] ?? ('closed' as const)])),
+    ...shared,
+    ...(supergraph ? { supergraph } : {}),
+  };
   if (down.length === 0) return { httpStatus: 200, body: { status: serving.redis === 'down' ? 'degraded' : 'ok', ...serving } };
   return { httpStatus: 503, body: { status: 'unavailable', down, ...serving } };
 }

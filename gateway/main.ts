@@ -49,16 +49,17 @@ const shutdown = shutdownOnSignals(logger, async () => {
   await gateway.stop();
 });
 
+const supergraphFrom = config.supergraph.kind === 'file' ? config.supergraph.path : config.supergraph.url;
 try {
   await gateway.ready;
   logger.info(
-    { url: `${listening.url}/graphql`, playground: `${listening.url}/playground`, supergraph: config.supergraph.path, issuer: config.signIn.issuer, kid: keys.signer.kid },
+    { url: `${listening.url}/graphql`, playground: `${listening.url}/playground`, supergraph: supergraphFrom, issuer: config.signIn.issuer, kid: keys.signer.kid },
     'gateway ready',
   );
 } catch (error) {
   // A stop requested while waiting for the supergraph also ends `ready`: that is no failure.
   if (!shutdown.stopping) {
-    logger.fatal({ err: error, supergraph: config.supergraph.path }, 'the supergraph could not be loaded');
+    logger.fatal({ err: error, supergraph: supergraphFrom }, 'the supergraph could not be loaded');
     await shutdown.stop(1);
   }
 }

@@ -30,6 +30,12 @@ export interface SharedStore {
   keep(restore: () => Promise<void>): Promise<void>;
   /** `command`'s answer, or `fallback` (counted in `failures`) when Redis fails it. */
   failOpen<T>(command: () => Promise<T>, fallback: T): Promise<T>;
+  /**
+   * Calls `onMessage` with each message published on `channel` (a channel name is not a key:
+   * `keyPrefix` does not apply, the caller puts it in). Messages published while Redis is down are
+   * lost. In memory, never calls back. Returns how to stop listening.
+   */
+  subscribe(channel: string, onMessage: (message: string) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -44,7 +50,7 @@ const COMMAND_TIMEOUT_MS = 250;
 export function openSharedStore(options: { url: string | undefined; keyPrefix: string; logger: Logger }): SharedStore {
   if (!options.url) {
     const cache = new InMemoryLRUCache<string>();
-    return { cache, state: () => 'memory', failures: () => 0, redis: null, connected: async () => {}, keep: (restore) => restore(), failOpen: (command) => command(), close: async () => {} };
+    return { cache, state: () => 'memory', failures: () => 0, redis: null, connected: async () => {}, keep: (restore) => restore(), failOpen: (command) => command(), subscribe: () => () => {}, close: async () => {} };
   }
   const { logger } = options;
   const redis = new Redis(options.url, {
@@ -93,6 +99,23 @@ export function openSharedStore(options: { url: string | undefined; keyPrefix: s
       }, undefined),
     delete: (key) => failOpen(async () => (await redis.del(key)) > 0, false),
   };
+  const listeners = new Map<string, Set<(message: string) => void>>();
+  let subscriber: Redis | undefined;
+  // A connection in subscriber mode takes no other command, hence one of its own, opened on first use.
+  const openSubscriber = (): Redis => {
+    // Subscriptions are sent on each 'ready', not queued or resubscribed by ioredis: one refused while
+    // Redis was down would never be sent again. No timeout: a slow SUBSCRIBE still subscribes.
+    const connection = redis.duplicate({ autoResubscribe: false, commandTimeout: undefined });
+    connection.on('ready', () => {
+      if (listeners.size) connection.subscribe(...listeners.keys()).catch((error: Error) => logger.warn({ err: error }, 'Redis subscription failed: notices are missed until Redis reconnects'));
+    });
+    connection.on('message', (channel: string, message: string) => {
+      for (const onMessage of listeners.get(channel) ?? []) onMessage(message);
+    });
+    // The main connection already tells when Redis goes away; this one reconnects by itself.
+    connection.on('error', () => {});
+    return connection;
+  };
   return {
     cache,
     state: () => (up && answering ? 'up' : 'down'),
@@ -114,7 +137,25 @@ export function openSharedStore(options: { url: string | undefined; keyPrefix: s
       return up ? restore() : Promise.resolve();
     },
     failOpen,
+    subscribe(channel, onMessage) {
+      const connection = (subscriber ??= openSubscriber());
+      const mine = listeners.get(channel) ?? new Set();
+      if (!listeners.has(channel)) {
+        listeners.set(channel, mine);
+        // Not ready yet: its 'ready' subscribes to every channel.
+        if (connection.status === 'ready') connection.subscribe(channel).catch((error: Error) => logger.warn({ err: error, channel }, 'Redis subscription failed'));
+      }
+      mine.add(onMessage);
+      return () => {
+        mine.delete(onMessage);
+        if (mine.size || listeners.get(channel) !== mine) return;
+        listeners.delete(channel);
+        // A failed UNSUBSCRIBE only leaves messages that reach no listener.
+        if (connection.status === 'ready') connection.unsubscribe(channel).catch(() => {});
+      };
+    },
     close: async () => {
+      subscriber?.disconnect();
       redis.disconnect();
     },
   };

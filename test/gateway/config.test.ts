@@ -9,6 +9,7 @@ describe('loadGatewayConfig', () => {
   it('has a default for everything outside production', () => {
     expect(loadGatewayConfig([], {})).toEqual({
       supergraph: { kind: 'file', path: DEFAULT_SUPERGRAPH_FILE, watch: true },
+      usageFlushMs: 10_000,
       port: 4000,
       host: '127.0.0.1',
       signIn: {
@@ -80,6 +81,7 @@ describe('loadGatewayConfig', () => {
     });
     expect(config).toEqual({
       supergraph: { kind: 'file', path: '/srv/a.graphql', watch: false },
+      usageFlushMs: 10_000,
       port: 0,
       host: '0.0.0.0',
       signIn: {
@@ -109,6 +111,9 @@ describe('loadGatewayConfig', () => {
       drainGraceMs: 15_000,
     });
     expect(loadGatewayConfig([], { TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadGatewayConfig([], { SUPERGRAPH_SOURCE: 'registry' }).supergraph).toEqual({ kind: 'registry', url: 'http://127.0.0.1:4020', pollMs: 10_000 });
+    const registry = loadGatewayConfig([], { SUPERGRAPH_SOURCE: 'registry', REGISTRY_URL: 'http://registry:4020/', REGISTRY_POLL_MS: '500', USAGE_FLUSH_MS: '2000' });
+    expect({ supergraph: registry.supergraph, usageFlushMs: registry.usageFlushMs }).toEqual({ supergraph: { kind: 'registry', url: 'http://registry:4020', pollMs: 500 }, usageFlushMs: 2000 });
     expect(loadGatewayConfig([], { SUPERGRAPH_PATH: '/srv/b.graphql', GATEWAY_PORT: '4100' })).toMatchObject({
       supergraph: { path: '/srv/b.graphql' },
       port: 4100,
@@ -125,6 +130,11 @@ describe('loadGatewayConfig', () => {
     [['--verbose'], {}, "Unknown option '--verbose'"],
     [['extra'], {}, 'Usage: gateway'],
     [[], { SUPERGRAPH_WATCH: 'sometimes' }, 'SUPERGRAPH_WATCH must be true or false'],
+    [[], { SUPERGRAPH_SOURCE: 'git' }, 'SUPERGRAPH_SOURCE must be file or registry, not "git"'],
+    [['--supergraph', '/srv/a.graphql'], { SUPERGRAPH_SOURCE: 'registry' }, 'SUPERGRAPH_SOURCE=registry reads no file'],
+    [[], { SUPERGRAPH_SOURCE: 'registry', REGISTRY_URL: 'registry:4020' }, 'REGISTRY_URL must be an http(s) URL'],
+    [[], { SUPERGRAPH_SOURCE: 'registry', REGISTRY_POLL_MS: '50' }, 'REGISTRY_POLL_MS must be a whole number from 100 to 600000'],
+    [[], { USAGE_FLUSH_MS: '0' }, 'USAGE_FLUSH_MS must be a whole number from 100 to 600000'],
     [[], { SUBGRAPH_URL_TAXES: 'taxes:4003' }, 'SUBGRAPH_URL_TAXES must be an http(s) URL'],
     [[], { LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
     [[], { SUBGRAPH_TIMEOUT_MS: '0' }, 'SUBGRAPH_TIMEOUT_MS must be a whole number'],

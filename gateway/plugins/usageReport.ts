@@ -1,0 +1,150 @@
+import { createRequire } from 'node:module';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import type { Logger } from '../../lib/logger.js';
+
+/**
+ * TypeInfo tells types apart with `instanceof`: it must be the graphql-js instance Apollo Server built
+ * the schema with, the CommonJS one, which an ESM loader (vitest's) need not hand this module.
+ */
+const { TypeInfo, getNamedType, visit, visitWithTypeInfo } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+
+/** One operation as `POST <registry>/usage` takes it. */
+interface OperationUsage {
+  /** SHA-256 (hex) of the operation document's text: Apollo Server's `queryHash`. */
+  signature: string;
+  name: string | null;
+  /** What the operation reaches: `Type`, `Type.field`, `Type.field.argument`. */
+  coordinates: string[];
+  count: number;
+}
+
+/** How long one `POST /usage` may take: a report must not pile up behind a registry that hangs. */
+const POST_TIMEOUT_MS = 5000;
+/** Operations whose coordinates are remembered at most: the cache must not grow with every new document. */
+const MAX_SIGNATURES = 10_000;
+
+/**
+ * Counts the operations served, by document and name, and sends them to the schema registry every
+ * `flushMs` (so that it can tell which fields a schema change would break). Off the request path: a
+ * request only bumps a counter; a report that fails is dropped, never retried, never an error.
+ */
+export function usageReportPlugin(options: { registryUrl: string; flushMs: number; logger: Logger }): { plugin: ApolloServerPlugin; stop(): Promise<void> } {
+  const { registryUrl, flushMs, logger } = options;
+  let batch = new Map<string, OperationUsage>();
+  // A document's coordinates depend on the schema too: a hot reload makes a new cache.
+  const coordinates = new WeakMap<GraphQLSchema, Map<string, string[]>>();
+  let failing = false;
+
+  const coordinatesOf = (schema: GraphQLSchema, signature: string, document: DocumentNode): string[] => {
+    let known = coordinates.get(schema);
+    if (!known) coordinates.set(schema, (known = new Map()));
+    let found = known.get(signature);
+    if (!found) {
+      if (known.size >= MAX_SIGNATURES) known.clear();
+      known.set(signature, (found = coordinatesIn(schema, document)));
+    }
+    return found;
+  };
+
+  const flush = async () => {
+    if (batch.size === 0) return;
+    const operations = [...batch.values()];
+    batch = new Map();
+    try {
+      const response = await fetch(`${registryUrl}/usage`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ operations }),
+        signal: AbortSignal.timeout(POST_TIMEOUT_MS),
+      });
+      await response.body?.cancel();
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      if (failing) logger.info({ registry: registryUrl }, 'usage reports reach the registry again');
+      failing = false;
+    } catch (error) {
+      // One line per outage of the registry, not one per report.
+      if (!failing) logger.info({ err: error, registry: registryUrl }, 'a usage report could not be sent to the registry: dropped, as the next ones will be until it answers');
+      failing = true;
+    }
+  };
+  const timer = setInterval(() => void flush(), flushMs).unref();
+
+  const plugin: ApolloServerPlugin = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ queryHash, operationName, document, schema }) {
+          const key = `${queryHash}\n${operationName ?? ''}`;
+          const usage = batch.get(key);
+          if (usage) usage.count += 1;
+          else batch.set(key, { signature: queryHash, name: operationName, coordinates: coordinatesOf(schema, queryHash, document), count: 1 });
+        },
+      };
+    },
+  };
+
+  return {
+    plugin,
+    async stop() {
+      clearInterval(timer);
+      await flush();
+    },
+  };
+}
+
+/**
+ * The types, fields and arguments (input fields too) the operations of `document` reach in `schema`,
+ * sorted; introspection and `__typename` left out, as no schema change can break them.
+ */
+function coordinatesIn(schema: GraphQLSchema, document: DocumentNode): string[] {
+  const found = new Set<string>();
+  const add = (coordinate: string) => {
+    if (!coordinate.split('.').some((part) => part.startsWith('__'))) found.add(coordinate);
+  };
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      OperationDefinition() {
+        const root = typeInfo.getType();
+        if (root) add(getNamedType(root).name);
+      },
+      VariableDefinition() {
+        const type = typeInfo.getInputType();
+        if (type) add(getNamedType(type).name);
+      },
+      Field(node) {
+        const parent = typeInfo.getParentType();
+        const type = typeInfo.getType();
+        if (!parent || !type) return;
+        add(`${parent.name}.${node.name.value}`);
+        add(getNamedType(type).name);
+      },
+      Argument(node) {
+        const parent = typeInfo.getParentType();
+        const field = typeInfo.getFieldDef();
+        const type = typeInfo.getInputType();
+        // A directive's arguments (`@include(if:)`) are no field's.
+        if (typeInfo.getDirective() || !parent || !field || !type) return;
+        add(`${parent.name}.${field.name}.${node.name.value}`);
+        add(getNamedType(type).name);
+      },
+      ObjectField(node) {
+        const parent = typeInfo.getParentInputType();
+        const type = typeInfo.getInputType();
+        if (!parent || !type) return;
+        add(`${getNamedType(parent).name}.${node.name.value}`);
+        add(getNamedType(type).name);
+      },
+      InlineFragment() {
+        const type = typeInfo.getType();
+        if (type) add(getNamedType(type).name);
+      },
+      FragmentDefinition() {
+        const type = typeInfo.getType();
+        if (type) add(getNamedType(type).name);
+      },
+    }),
+  );
+  return [...found].sort();
+}
