@@ -9,6 +9,7 @@ COPY tsconfig.json ./
 COPY lib ./lib
 COPY issuer ./issuer
 COPY gateway ./gateway
+COPY registry ./registry
 COPY subgraphs ./subgraphs
 COPY schema ./schema
 COPY contract ./contract

@@ -13,6 +13,8 @@ import { signCallerToken } from '../issuer/tokens.js';
 import { configOrExit } from '../lib/settings.js';
 import { loadSubgraphConfig, SUBGRAPH_NAMES } from '../subgraphs/shared/config.js';
 import { loadGatewayConfig } from '../gateway/config.js';
+import { readOrCreateKeyFile } from '../lib/keys.js';
+import { loadRegistryConfig } from '../registry/config.js';
 import { CONTROL_SOCKET, serveControl } from './control.js';
 import { DEFAULT_SUPERVISION, Supervisor, type ServiceSpec } from './supervisor.js';
 
@@ -23,6 +25,10 @@ const started = Date.now();
 
 // The contract's operations are the platform's trusted documents: known by hash from the first request.
 process.env.TRUSTED_DOCUMENTS ??= join(root, 'contract');
+// The gateway serves what agencies publish to the registry (see README, "For agencies").
+process.env.SUPERGRAPH_SOURCE ??= 'registry';
+const registryConfig = configOrExit(() => loadRegistryConfig(process.env));
+process.env.REGISTRY_URL ??= `http://127.0.0.1:${registryConfig.port}`;
 const gatewayConfig = configOrExit(() => loadGatewayConfig([], process.env));
 const issuerConfig = configOrExit(() => loadIssuerConfig(process.env));
 // Validate every subgraph's configuration up front, so a typo fails here and not in a child.
@@ -49,10 +55,13 @@ async function stop(exitCode: number): Promise<void> {
 const developmentSignIn = gatewayConfig.signIn.issuer === issuerConfig.url;
 // Its key is made here, before any process starts, so that the issuer and the banner's token agree on it.
 const issuerKeys = developmentSignIn ? await readIssuerKeys(issuerConfig) : null;
+// The gateway's keys too: the registry signs with them as well, and two processes must not each make their own.
+await readOrCreateKeyFile(gatewayConfig.keysFile);
 const supervisor = new Supervisor(
   [
     ...(developmentSignIn ? [service('issuer', 'issuer/main.ts')] : []),
     ...subgraphConfigs.map((config) => service(config.name, `subgraphs/${config.name}/main.ts`)),
+    ...(gatewayConfig.supergraph.kind === 'registry' ? [service('registry', 'registry/main.ts')] : []),
     service('gateway', 'gateway/main.ts'),
   ],
   { say: (line) => console.log(line), relay: (name, line) => console.log(`[${name}] ${line}`) },
@@ -86,7 +95,10 @@ Ventanilla is ready in ${((Date.now() - started) / 1000).toFixed(1)} s.
   GraphQL endpoint  ${base}/graphql
   Playground        ${base}/playground
   Health            ${base}/health
-  Subgraphs         ${subgraphConfigs.map((config) => `${config.name} :${config.port}`).join(', ')} (they answer only the gateway)`;
+  Subgraphs         ${subgraphConfigs.map((config) => `${config.name} :${config.port}`).join(', ')} (they answer only the gateway)${
+    gatewayConfig.supergraph.kind === 'registry' ? `
+  Schema registry   http://127.0.0.1:${registryConfig.port} (npm run schema -- check|publish|history|diff|rollback)` : ''
+  }`;
   if (!issuerKeys) {
     console.log(`${where}
   Sign-in           ${gatewayConfig.signIn.issuer} (OIDC_ISSUER)

@@ -14,10 +14,11 @@ export const transportService: SubgraphService = {
   migrations: new URL('./migrations/', import.meta.url),
   typeDefs,
   seed: seedTransport,
-  create: (deps) =>
-    createSubgraphServer({
+  // Serves the service's own typeDefs, so that a build of it with a new SDL serves that SDL.
+  create(deps) {
+    return createSubgraphServer({
       name: 'transport',
-      typeDefs,
+      typeDefs: this.typeDefs,
       resolvers: { ...resolvers, DataAccessConnection: dataAccessResolvers('transport', deps.db) },
       deps,
       // Each field's rule names its owner (MTC, SAT or SUNARP); MTC answers for the subgraph otherwise.
@@ -29,5 +30,6 @@ export const transportService: SubgraphService = {
         },
       },
       buildContext: buildContext(new TransportStore(deps.db)),
-    }),
+    });
+  },
 };
