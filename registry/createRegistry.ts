@@ -10,7 +10,7 @@ import { composeSupergraph, formatProblems, readSupergraphConfig } from '../sche
 import { migrate, type Database } from '../subgraphs/shared/db.js';
 import { openAgencyDatabase } from '../subgraphs/shared/start.js';
 import type { RegistryConfig } from './config.js';
-import { ownerOf, registryApp } from './service.js';
+import { ownerOf, registryApp, sameSubgraphSchema } from './service.js';
 import { registryStore } from './store.js';
 
 const MIGRATIONS = new URL('./migrations/', import.meta.url);
@@ -36,6 +36,7 @@ export async function createRegistry(
     await migrate(db, MIGRATIONS);
     const store = registryStore(db);
     if (await seed(store, config.seedConfig)) deps.logger.info({ from: config.seedConfig }, 'registry seeded with the first version of every subgraph');
+    else await warnOfUnpublishedFiles(store, config.seedConfig, deps.logger);
     const app = registryApp({ store, shared, keyPrefix: config.redis.keyPrefix, signIn: deps.signIn, gatewayKeys: deps.gatewayKeys, contractFolder: config.contractFolder, reach: (name, url) => routingUrl(config.subgraphUrls ?? {}, name, url, config.subgraphPorts ?? {}), usageWindowDays: config.usageWindowDays, logger: deps.logger });
     return { app, db, shared, close: async () => Promise.all([shared.close(), db.close()]).then(() => {}) };
   } catch (error) {
@@ -54,4 +55,18 @@ async function seed(store: ReturnType<typeof registryStore>, configFile: string)
     return { subgraph: name, sdl, routingUrl, agency: ownerOf(sdl) ?? 'unknown', publishedBy: 'registry', reason: `first version, from ${configFile}`, forced: false, changes: [] };
   });
   return store.seed(versions, { id: supergraphIdOf(composition.supergraphSdl), sdl: composition.supergraphSdl });
+}
+
+/**
+ * What gateways serve is what was published, not what the SDL files say: an edited file that was
+ * never published is a surprise worth a line at start.
+ */
+async function warnOfUnpublishedFiles(store: ReturnType<typeof registryStore>, configFile: string, logger: Logger): Promise<void> {
+  const definitions = await readSupergraphConfig(configFile).catch(() => []);
+  const current = await store.current();
+  for (const { name, typeDefs } of definitions) {
+    const published = current.find((version) => version.name === name);
+    if (!published || (await sameSubgraphSchema(published.sdl, print(typeDefs)))) continue;
+    logger.warn({ subgraph: name, publishedVersion: published.version }, `${name}'s SDL file differs from its published version ${published.version}: gateways serve the published one (npm run schema -- publish ${name} ...)`);
+  }
 }

@@ -115,7 +115,7 @@ export function registryApp(deps: RegistryDeps): express.Express {
     if (!Number.isInteger(from) || !Number.isInteger(to)) throw new Refusal(400, 'BAD_REQUEST', 'Give two versions: ?from=<n>&to=<n>.');
     const [older, newer] = await Promise.all([store.version(subgraphOf(req), from), store.version(subgraphOf(req), to)]);
     if (!older || !newer) throw new Refusal(404, 'NOT_FOUND', `${req.params.name} has no version ${!older ? from : to}.`);
-    const changes = await diff(subgraphSchema(older.sdl), subgraphSchema(newer.sdl));
+    const changes = await subgraphDifferences(older.sdl, newer.sdl);
     res.json({ subgraph: req.params.name, from, to, changes: changes.map((change) => ({ criticality: change.criticality.level, type: change.type, message: change.message, coordinate: change.path ?? null })) });
   }));
 
@@ -138,21 +138,27 @@ export function registryApp(deps: RegistryDeps): express.Express {
   return app;
 
   /** The proposal's check against the current versions, the contract and the traffic of the window. */
-  async function check(subgraph: string, sdl: string, routingUrl: string | undefined, current: VersionRecord[]): Promise<CheckReport> {
+  async function check(subgraph: string, sdl: string, routingUrl: string | undefined, current: VersionRecord[], operations?: KnownOperation[]): Promise<CheckReport> {
+    return checkProposal({ subgraph, sdl, routingUrl, current, operations: operations ?? (await knownOperations()), windowDays: deps.usageWindowDays });
+  }
+
+  /** The operations a check weighs: the contract's (on the schema served now) and the traffic of the window. */
+  async function knownOperations(): Promise<KnownOperation[]> {
     const served = await store.latestSupergraph();
     const contract: KnownOperation[] = served ? contractOperations(deps.contractFolder, apiSchemaOf(served.sdl)) : [];
-    const traffic = await store.usedWithin(deps.usageWindowDays);
-    return checkProposal({ subgraph, sdl, routingUrl, current, operations: [...contract, ...traffic], windowDays: deps.usageWindowDays });
+    return [...contract, ...(await store.usedWithin(deps.usageWindowDays))];
   }
 
   async function publish(subgraph: string, sdl: string, requestedUrl: string | undefined, reason: string, force: boolean, publisher: Publisher) {
+    // Read before the publish's transaction: an embedded database has one connection, which it holds.
+    const operations = await knownOperations();
     const { outcome, written } = await store.publish(async (current) => {
       const previous = currentOf(current, subgraph);
       const routingUrl = requestedUrl ?? previous?.routingUrl;
       if (!routingUrl) throw new Refusal(400, 'BAD_REQUEST', `${subgraph} is new: say where the gateway reaches it ("routingUrl").`);
       const owner = previous ? ownerOf(previous.sdl) : ownerOf(sdl);
       if (publisher.agency !== owner) throw new Refusal(403, 'FORBIDDEN', `${subgraph} is ${owner ?? 'nobody'}'s subgraph: only ${owner ?? 'its agency'} may publish it, not ${publisher.agency}.`);
-      const report = await check(subgraph, sdl, routingUrl, current);
+      const report = await check(subgraph, sdl, routingUrl, current, operations);
       if (!report.supergraphSdl) throw new Refusal(422, 'COMPOSITION_FAILED', `${subgraph} does not compose with the other subgraphs: nothing was published.`, report);
       if (!report.ok && !force) throw new Refusal(422, 'CHECK_FAILED', `${subgraph}'s change would break client operations: nothing was published (--force publishes anyway, on the record).`, report);
       await expectServed(subgraph, routingUrl, sdl);
@@ -175,7 +181,11 @@ export function registryApp(deps: RegistryDeps): express.Express {
     await deps.shared.failOpen(() => redis.publish(supergraphChannel(deps.keyPrefix), JSON.stringify({ id: supergraph.id, version: supergraphVersion })), 0);
   }
 
-  /** A schema never goes live before its code: the subgraph at its routing URL must already serve it. */
+  /**
+   * A schema never goes live before its code: the subgraph at its routing URL must already serve all
+   * of it. It may serve more (a field being retired, a rollback's newer code): publishing less than
+   * the code serves is safe, only something the code lacks or has otherwise is not.
+   */
   async function expectServed(subgraph: string, routedTo: string, sdl: string): Promise<void> {
     const routingUrl = deps.reach(subgraph, routedTo);
     let served: string;
@@ -193,7 +203,7 @@ export function registryApp(deps: RegistryDeps): express.Express {
     } catch (error) {
       throw new Refusal(422, 'SUBGRAPH_UNREACHABLE', `${subgraph} at ${routingUrl} did not say what it serves (${(error as Error).message}): deploy it first, then publish.`);
     }
-    const differences = await diff(subgraphSchema(served), subgraphSchema(sdl));
+    const differences = (await subgraphDifferences(served, sdl)).filter((change) => !LESS_THAN_SERVED.test(change.type));
     if (differences.length) {
       const first = differences.slice(0, 5).map((change) => change.message).join('; ');
       throw new Refusal(422, 'SUBGRAPH_MISMATCH', `${subgraph} at ${routingUrl} does not serve this SDL (${differences.length} differences: ${first}): deploy it first, then publish.`);
@@ -213,6 +223,9 @@ export function registryApp(deps: RegistryDeps): express.Express {
     return { id: caller.id, agency: caller.agency };
   }
 }
+
+/** Changes from what a subgraph serves to what is published that only publish less of it, or word it otherwise. */
+const LESS_THAN_SERVED = /_REMOVED$|DESCRIPTION|DEPRECATION/;
 
 interface Publisher {
   id: string;
@@ -272,4 +285,13 @@ export function ownerOf(sdl: string): string | null {
 /** A subgraph SDL as a schema, federation's additions included, so that two SDLs compare by meaning, not by text. */
 function subgraphSchema(sdl: string) {
   return buildSubgraphSchema(parse(sdl));
+}
+
+function subgraphDifferences(a: string, b: string) {
+  return diff(subgraphSchema(a), subgraphSchema(b));
+}
+
+/** Whether two subgraph SDLs mean the same schema (descriptions included), whatever their layout. */
+export async function sameSubgraphSchema(a: string, b: string): Promise<boolean> {
+  return (await subgraphDifferences(a, b)).length === 0;
 }

@@ -27,6 +27,8 @@ const started = Date.now();
 process.env.TRUSTED_DOCUMENTS ??= join(root, 'contract');
 // The gateway serves what agencies publish to the registry (see README, "For agencies").
 process.env.SUPERGRAPH_SOURCE ??= 'registry';
+// Without Redis nothing announces a publish: on one machine, asking every second costs nothing.
+process.env.REGISTRY_POLL_MS ??= '1000';
 const registryConfig = configOrExit(() => loadRegistryConfig(process.env));
 process.env.REGISTRY_URL ??= `http://127.0.0.1:${registryConfig.port}`;
 const gatewayConfig = configOrExit(() => loadGatewayConfig([], process.env));

@@ -23,10 +23,13 @@ export interface RunningRegistry {
 }
 
 /**
- * A registry on a fresh PostgreSQL database whose first versions are `platform`'s subgraphs as they
+ * A registry on a fresh PostgreSQL database (or PGlite in memory) whose first versions are `platform`'s subgraphs as they
  * run (their URLs), trusting the test identity provider and signing with the test gateway keys.
  */
-export async function startRegistry(platform: Platform, options: { redis?: RegistryConfig['redis']; usageWindowDays?: number } = {}): Promise<RunningRegistry> {
+export async function startRegistry(
+  platform: Platform,
+  options: { redis?: RegistryConfig['redis']; usageWindowDays?: number; engine?: 'postgres' | 'pglite' } = {},
+): Promise<RunningRegistry> {
   const folder = await mkdtemp(join(tmpdir(), 'ventanilla-registry-'));
   const yaml = [
     'federation_version: =2.14.4',
@@ -34,10 +37,11 @@ export async function startRegistry(platform: Platform, options: { redis?: Regis
     ...SUBGRAPH_NAMES.flatMap((name) => [`  ${name}:`, `    routing_url: ${platform.subgraphs[name].url}`, '    schema:', `      file: ${join(ROOT, 'subgraphs', name, 'schema.graphql')}`]),
   ].join('\n');
   await writeFile(join(folder, 'supergraph.yaml'), yaml);
-  const database = await createTestDatabase('registry');
+  // PGlite in memory, as `npm start`'s embedded default but gone with the test.
+  const database = options.engine === 'pglite' ? undefined : await createTestDatabase('registry');
   const registry = await createRegistry(
     {
-      databaseUrl: database.url,
+      databaseUrl: database?.url,
       pgliteDir: undefined,
       redis: options.redis ?? { url: undefined, keyPrefix: 'test:' },
       contractFolder: join(ROOT, 'contract'),
@@ -61,7 +65,7 @@ export async function startRegistry(platform: Platform, options: { redis?: Regis
     async close() {
       await listening.close();
       await registry.close();
-      await database.drop();
+      await database?.drop();
       await rm(folder, { recursive: true, force: true });
     },
   };

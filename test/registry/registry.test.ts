@@ -149,6 +149,14 @@ describe('publish', () => {
     expect((await api('GET', '/subgraphs/transport/history')).body.versions[0]).toMatchObject({ version: 3, reason: 'rollback to version 1: fuel data is wrong' });
   });
 
+  it('accepts publishing less than the running subgraph serves: code may run ahead of its schema', async () => {
+    // The fuelled build serves Vehicle.fuel; publishing the SDL without it there is safe.
+    const published = await api('POST', '/subgraphs/transport/publish', { sdl: TRANSPORT_SDL, reason: 'fuel not yet', routingUrl: fuelled.url }, await mtc());
+    expect(published).toMatchObject({ status: 201, body: { report: { ok: true } } });
+    const back = await api('POST', '/subgraphs/transport/rollback', { version: 1, reason: 'back on the first deployment' }, await mtc());
+    expect(back.status).toBe(201);
+  });
+
   it('answers bad requests with a code', async () => {
     expect(await api('POST', '/subgraphs/transport/check', {})).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST' } } });
     expect(await api('POST', '/subgraphs/transport/rollback', { version: 99, reason: 'x' }, await mtc())).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
@@ -162,7 +170,7 @@ describe('two gateway replicas serving from the registry', () => {
   let replicas: RunningGateway[] = [];
 
   beforeAll(async () => {
-    const start = () => startGateway({ kind: 'registry', url: base, pollMs: POLL_MS }, { redis: { url: redis.url, keyPrefix: 'test:' }, usageFlushMs: 60_000 });
+    const start = () => startGateway({ kind: 'registry', url: base, pollMs: POLL_MS }, { redis: { url: redis.url, keyPrefix: 'test:' }, usageFlushMs: 200 });
     replicas = [await start(), await start()];
   });
   afterAll(async () => {
@@ -224,5 +232,29 @@ describe('two gateway replicas serving from the registry', () => {
     const convergedMs = await untilEvery(true);
     console.log(`registry: with Redis down, both replicas served the published schema ${convergedMs} ms after the publish (poll every ${POLL_MS} ms)`);
     await redis.startAgain();
+  }, 30_000);
+
+  it('report what clients send, and the next check weighs it', async () => {
+    // Vehicle.fuel is served now (the test above); no contract operation reads it, but this client does.
+    const lookup = await postRaw(replicas[0]!.url, JSON.stringify({ query: 'query FuelLookup { vehicle(plate: "BKR512") { plate fuel } }' }));
+    expect([lookup.status, lookup.errors]).toEqual([200, undefined]);
+    await vi.waitFor(async () => {
+      const { body } = await api('POST', '/subgraphs/transport/check', { sdl: TRANSPORT_SDL });
+      expect(body.changes).toContainEqual(expect.objectContaining({ criticality: 'BREAKING', coordinate: 'Vehicle.fuel', operations: [{ name: 'FuelLookup', origin: 'traffic' }] }));
+    }, { timeout: 10_000, interval: 200 });
+  }, 30_000);
+});
+
+describe('on PGlite, the embedded default', () => {
+  it('checks and publishes as on PostgreSQL', async () => {
+    const embedded = await startRegistry(platform, { engine: 'pglite' });
+    try {
+      expect((await embedded.api('POST', '/subgraphs/transport/check', { sdl: WITHOUT_YEAR })).body.ok).toBe(false);
+      const published = await embedded.api('POST', '/subgraphs/transport/publish', { sdl: WITH_FUEL, reason: 'fuel', routingUrl: fuelled.url }, await mtc());
+      expect(published).toMatchObject({ status: 201, body: { version: 2, supergraphVersion: 2 } });
+      expect((await embedded.api('GET', '/supergraph')).body.version).toBe(2);
+    } finally {
+      await embedded.close();
+    }
   }, 30_000);
 });
