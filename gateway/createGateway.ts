@@ -113,7 +113,7 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
   const shared = openSharedStore({ url: options.redis?.url, keyPrefix, logger });
   const supergraph = supergraphProvider(options.supergraph, logger, { store: shared, keyPrefix });
   const usage =
-    options.supergraph.kind === 'registry' ? usageReportPlugin({ registryUrl: options.supergraph.url, flushMs: options.usageFlushMs ?? 10_000, logger }) : undefined;
+    options.supergraph.kind === 'registry' ? usageReportPlugin({ registryUrl: options.supergraph.url, flushMs: options.usageFlushMs ?? 10_000, keys: options.keys, logger }) : undefined;
   const trafficSettings: TrafficSettings = { ...DEFAULT_TRAFFIC_SETTINGS, ...definedOnly(options.traffic ?? {}) };
   const subgraphTimeouts = options.subgraphTimeoutsMs ?? {};
   const circuits = breakers({ failures: trafficSettings.breakerFailures, cooldownMs: trafficSettings.breakerCooldownMs }, logger);

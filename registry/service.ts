@@ -3,7 +3,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { diff } from '@graphql-inspector/core';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { Kind, parse, type DocumentNode } from 'graphql';
-import { signAssertion } from '../lib/assertions.js';
+import { createLocalJWKSet } from 'jose';
+import { signAssertion, USAGE_AUDIENCE, verifyAssertion } from '../lib/assertions.js';
 import type { Caller } from '../lib/caller.js';
 import { jsonBody } from '../lib/http.js';
 import type { KeySet } from '../lib/keys.js';
@@ -59,6 +60,7 @@ class Refusal extends Error {
  */
 export function registryApp(deps: RegistryDeps): express.Express {
   const { store, logger } = deps;
+  const gatewayKeys = createLocalJWKSet(deps.gatewayKeys.publicJwks);
   const app = express();
   app.disable('x-powered-by');
   app.use(...jsonBody());
@@ -120,6 +122,11 @@ export function registryApp(deps: RegistryDeps): express.Express {
   }));
 
   app.post('/usage', route(async (req, res) => {
+    try {
+      await verifyAssertion(req.header('authorization'), gatewayKeys, USAGE_AUDIENCE);
+    } catch (error) {
+      throw new Refusal(401, 'UNAUTHENTICATED', `Usage is reported by gateways only: ${(error as Error).message}`);
+    }
     const operations = (req.body as { operations?: unknown }).operations;
     if (!Array.isArray(operations) || !operations.every(isUsageReport)) throw new Refusal(400, 'BAD_REQUEST', 'Send { "operations": [{ "signature", "name", "coordinates", "count" }] }.');
     await store.recordUsage(operations);

@@ -1,13 +1,10 @@
-import { createRequire } from 'node:module';
+import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { TypeInfo, getNamedType, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Logger } from '../../lib/logger.js';
+import { signAssertion, USAGE_AUDIENCE } from '../../lib/assertions.js';
+import type { KeySet } from '../../lib/keys.js';
 
-/**
- * TypeInfo tells types apart with `instanceof`: it must be the graphql-js instance Apollo Server built
- * the schema with, the CommonJS one, which an ESM loader (vitest's) need not hand this module.
- */
-const { TypeInfo, getNamedType, visit, visitWithTypeInfo } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 
 /** One operation as `POST <registry>/usage` takes it. */
 interface OperationUsage {
@@ -29,7 +26,7 @@ const MAX_SIGNATURES = 10_000;
  * `flushMs` (so that it can tell which fields a schema change would break). Off the request path: a
  * request only bumps a counter; a report that fails is dropped, never retried, never an error.
  */
-export function usageReportPlugin(options: { registryUrl: string; flushMs: number; logger: Logger }): { plugin: ApolloServerPlugin; stop(): Promise<void> } {
+export function usageReportPlugin(options: { registryUrl: string; flushMs: number; keys: KeySet; logger: Logger }): { plugin: ApolloServerPlugin; stop(): Promise<void> } {
   const { registryUrl, flushMs, logger } = options;
   let batch = new Map<string, OperationUsage>();
   // A document's coordinates depend on the schema too: a hot reload makes a new cache.
@@ -52,9 +49,11 @@ export function usageReportPlugin(options: { registryUrl: string; flushMs: numbe
     const operations = [...batch.values()];
     batch = new Map();
     try {
+      // Signed as the gateway's fetches to subgraphs are: the registry takes usage from gateways only.
+      const assertion = await signAssertion(options.keys, USAGE_AUDIENCE, { caller: null, purpose: null, requestId: `usage-${randomUUID()}` });
       const response = await fetch(`${registryUrl}/usage`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${assertion}` },
         body: JSON.stringify({ operations }),
         signal: AbortSignal.timeout(POST_TIMEOUT_MS),
       });

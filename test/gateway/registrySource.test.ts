@@ -243,7 +243,8 @@ describe('the registry source, stopped or failing', () => {
       registry.refuseUsage = false;
       await graphql(gateway.url, '{ people { name } }');
       await vi.waitFor(() => expect(registry.usage).toHaveLength(1), { timeout: 2000, interval: 20 });
-      expect(log.lines.some((line) => line.msg === 'usage reports reach the registry again')).toBe(true);
+      // The registry has the report before the gateway has read its answer.
+      await vi.waitFor(() => expect(log.lines.some((line) => line.msg === 'usage reports reach the registry again')).toBe(true), { timeout: 2000, interval: 20 });
     } finally {
       await gateway.close();
       await registry.close();

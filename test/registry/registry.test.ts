@@ -17,7 +17,7 @@ import { CONTRACT_SOURCE } from '../integration/support.js';
 import { PrivateRedis } from '../helpers/redis.js';
 import { startSubgraph, type RunningSubgraph } from '../helpers/subgraph.js';
 import { ROOT, startRegistry, type RunningRegistry } from '../helpers/registry.js';
-import { asService, tokenFor } from '../helpers/trust.js';
+import { asService, assertionFor, tokenFor } from '../helpers/trust.js';
 
 const TRANSPORT_SDL = await readFile(join(ROOT, 'subgraphs/transport/schema.graphql'), 'utf8');
 const WITHOUT_YEAR = TRANSPORT_SDL.replace(/\n\s*"[^"\n]*"\n\s*year: Int!/, '');
@@ -70,7 +70,11 @@ describe('check', () => {
     expect(unused.body.ok).toBe(true);
     expect(unused.body.changes).toContainEqual(expect.objectContaining({ criticality: 'SAFE', coordinate: 'Vehicle.colour', note: expect.stringContaining('No client operation used Vehicle.colour in the last 30 days') }));
 
-    const used = await api('POST', '/usage', { operations: [{ signature: 'a'.repeat(64), name: 'PlateColours', coordinates: ['Query.vehicle', 'Vehicle', 'Vehicle.colour'], count: 3 }] });
+    const report = { operations: [{ signature: 'a'.repeat(64), name: 'PlateColours', coordinates: ['Query.vehicle', 'Vehicle', 'Vehicle.colour'], count: 3 }] };
+    // Only gateways report usage: a report without the gateway's assertion is refused.
+    expect(await api('POST', '/usage', report)).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
+    expect(await api('POST', '/usage', report, await assertionFor('subgraph-not-registry', null))).toMatchObject({ status: 401 });
+    const used = await api('POST', '/usage', report, await assertionFor('registry', null));
     expect(used.status).toBe(204);
     const now = await api('POST', '/subgraphs/transport/check', { sdl: WITHOUT_COLOUR });
     expect(now.body.ok).toBe(false);
@@ -161,7 +165,7 @@ describe('publish', () => {
     expect(await api('POST', '/subgraphs/transport/check', {})).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST' } } });
     expect(await api('POST', '/subgraphs/transport/rollback', { version: 99, reason: 'x' }, await mtc())).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
     expect(await api('GET', '/subgraphs/nowhere/history')).toMatchObject({ status: 404 });
-    expect(await api('POST', '/usage', { operations: [{ signature: 'nope' }] })).toMatchObject({ status: 400 });
+    expect(await api('POST', '/usage', { operations: [{ signature: 'nope' }] }, await assertionFor('registry', null))).toMatchObject({ status: 400 });
   });
 });
 
