@@ -4,7 +4,7 @@ import { basename, dirname } from 'node:path';
 import type { SupergraphManager } from '@apollo/gateway';
 import { Kind, parse, type ConstDirectiveNode } from 'graphql';
 import type { Logger } from '../lib/logger.js';
-import type { SharedStore } from '../lib/redis.js';
+import { supergraphChannel, type SharedStore } from '../lib/redis.js';
 
 /** Where the gateway's supergraph comes from. */
 export type SupergraphSource =
@@ -218,7 +218,7 @@ class RegistrySupergraphSource implements SupergraphProvider {
   async initialize({ update, healthCheck }: Parameters<SupergraphManager['initialize']>[0]) {
     const first = await this.firstVersion();
     const reloadSoon = () => this.reloadSoon(update, healthCheck);
-    const unsubscribe = this.notices.store.subscribe(`${this.notices.keyPrefix}supergraph`, reloadSoon);
+    const unsubscribe = this.notices.store.subscribe(supergraphChannel(this.notices.keyPrefix), reloadSoon);
     const poll = setInterval(reloadSoon, this.source.pollMs).unref();
     this.state = { phase: 'polling', served: first, poll, unsubscribe };
     this.logger.info({ registry: this.source.url, id: first.id, version: first.version }, 'supergraph loaded from the registry');

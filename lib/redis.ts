@@ -168,3 +168,11 @@ function redact(url: string): string {
   parsed.password = parsed.password ? '***' : '';
   return parsed.toString();
 }
+
+/**
+ * The channel on which the schema registry announces a new supergraph to gateways. Channels take no
+ * key prefix from ioredis: the platform's is put before it here, as before every key.
+ */
+export function supergraphChannel(keyPrefix: string): string {
+  return `${keyPrefix}supergraph`;
+}

@@ -2,20 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Supergraph } from '@apollo/federation-internals';
 import { CriticalityLevel, diff, type Change as InspectorChange } from '@graphql-inspector/core';
-import {
-  GraphQLError,
-  Kind,
-  TypeInfo,
-  getNamedType,
-  parse,
-  visit,
-  visitWithTypeInfo,
-  type ASTNode,
-  type DocumentNode,
-  type FragmentDefinitionNode,
-  type GraphQLSchema,
-} from 'graphql';
+import { GraphQLError, Kind, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { supergraphForPlanner } from '../gateway/authorization.js';
+import { coordinatesUsedBy } from '../lib/schemaCoordinates.js';
 import { composeSupergraph, type CompositionProblem, type SubgraphDefinition } from '../schema/compose.js';
 
 /**
@@ -152,72 +141,6 @@ function judge(change: InspectorChange, operations: readonly KnownOperation[], w
     criticality: 'SAFE',
     note: `No client operation used ${used} in the last ${windowDays} days (contract operations and recorded traffic).`,
   };
-}
-
-/**
- * The schema coordinates an operation uses (all of the document's operations without `operationName`),
- * through the fragments it spreads: `Type.field`, `Type.field.argument`, `Enum.VALUE` for enum literals,
- * and every named type reached. Anything the schema does not know is skipped, so operations that do not
- * validate still report what they use of it.
- */
-export function coordinatesUsedBy(document: DocumentNode, apiSchema: GraphQLSchema, operationName?: string): string[] {
-  const operations = document.definitions.filter(
-    (definition) => definition.kind === Kind.OPERATION_DEFINITION && (operationName === undefined || definition.name?.value === operationName),
-  );
-  if (operationName !== undefined && operations.length === 0) {
-    // Silently using nothing would let every breaking change through as safe.
-    throw new Error(`The document has no operation named "${operationName}".`);
-  }
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
-
-  const coordinates = new Set<string>();
-  const pending: ASTNode[] = [...operations];
-  const spread = new Set<string>();
-  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
-    const typeInfo = new TypeInfo(apiSchema);
-    visit(
-      node,
-      visitWithTypeInfo(typeInfo, {
-        VariableDefinition() {
-          const type = typeInfo.getInputType();
-          if (type) coordinates.add(getNamedType(type).name);
-        },
-        Field(field) {
-          const parent = typeInfo.getParentType();
-          const definition = typeInfo.getFieldDef();
-          if (!parent || !definition || field.name.value.startsWith('__')) return;
-          coordinates.add(parent.name);
-          coordinates.add(`${parent.name}.${definition.name}`);
-          coordinates.add(getNamedType(definition.type).name);
-        },
-        Argument() {
-          const parent = typeInfo.getParentType();
-          const field = typeInfo.getFieldDef();
-          const argument = typeInfo.getArgument();
-          // A directive's argument (`@include(if:)`) is the directive's, not the field's.
-          if (!parent || !field || !argument || typeInfo.getDirective()) return;
-          coordinates.add(`${parent.name}.${field.name}.${argument.name}`);
-          coordinates.add(getNamedType(argument.type).name);
-        },
-        EnumValue(literal) {
-          const type = typeInfo.getInputType();
-          if (type && typeInfo.getEnumValue()) coordinates.add(`${getNamedType(type).name}.${literal.value}`);
-        },
-        FragmentSpread(fragmentSpread) {
-          const name = fragmentSpread.name.value;
-          const fragment = fragments.get(name);
-          if (fragment && !spread.has(name)) {
-            spread.add(name);
-            pending.push(fragment);
-          }
-        },
-      }),
-    );
-  }
-  return [...coordinates].sort();
 }
 
 /** The named operations of every `*.graphql` file in `folder`, as the contract's known operations. */

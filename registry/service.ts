@@ -9,7 +9,7 @@ import type { Caller } from '../lib/caller.js';
 import { jsonBody } from '../lib/http.js';
 import type { KeySet } from '../lib/keys.js';
 import type { Logger } from '../lib/logger.js';
-import type { SharedStore } from '../lib/redis.js';
+import { supergraphChannel, type SharedStore } from '../lib/redis.js';
 import type { SignIn } from '../lib/signIn.js';
 import { supergraphIdOf } from '../gateway/responseCache.js';
 import { apiSchemaOf, checkProposal, contractOperations, type CheckReport, type KnownOperation } from './check.js';
@@ -17,11 +17,6 @@ import type { RegistryStore, UsageReport, VersionRecord } from './store.js';
 
 /** The scope an agency's credential needs to publish or roll back the subgraphs it owns. */
 export const PUBLISH_SCOPE = 'schema:publish';
-
-/** The Redis channel gateways listen on for a new supergraph (channels take no key prefix: it is added here). */
-export function supergraphChannel(keyPrefix: string): string {
-  return `${keyPrefix}supergraph`;
-}
 
 export interface RegistryDeps {
   store: RegistryStore;

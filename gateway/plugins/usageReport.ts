@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { TypeInfo, getNamedType, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { Logger } from '../../lib/logger.js';
 import { signAssertion, USAGE_AUDIENCE } from '../../lib/assertions.js';
 import type { KeySet } from '../../lib/keys.js';
+import { coordinatesUsedBy } from '../../lib/schemaCoordinates.js';
 
 
 /** One operation as `POST <registry>/usage` takes it. */
@@ -33,13 +34,14 @@ export function usageReportPlugin(options: { registryUrl: string; flushMs: numbe
   const coordinates = new WeakMap<GraphQLSchema, Map<string, string[]>>();
   let failing = false;
 
-  const coordinatesOf = (schema: GraphQLSchema, signature: string, document: DocumentNode): string[] => {
+  // Keyed by signature and operation: a document of several operations (the contract, sent whole) runs one.
+  const coordinatesOf = (schema: GraphQLSchema, key: string, document: DocumentNode, operationName: string | null): string[] => {
     let known = coordinates.get(schema);
     if (!known) coordinates.set(schema, (known = new Map()));
-    let found = known.get(signature);
+    let found = known.get(key);
     if (!found) {
       if (known.size >= MAX_SIGNATURES) known.clear();
-      known.set(signature, (found = coordinatesIn(schema, document)));
+      known.set(key, (found = coordinatesUsedBy(document, schema, operationName ?? undefined)));
     }
     return found;
   };
@@ -76,7 +78,7 @@ export function usageReportPlugin(options: { registryUrl: string; flushMs: numbe
           const key = `${queryHash}\n${operationName ?? ''}`;
           const usage = batch.get(key);
           if (usage) usage.count += 1;
-          else batch.set(key, { signature: queryHash, name: operationName, coordinates: coordinatesOf(schema, queryHash, document), count: 1 });
+          else batch.set(key, { signature: queryHash, name: operationName, coordinates: coordinatesOf(schema, key, document, operationName), count: 1 });
         },
       };
     },
@@ -89,61 +91,4 @@ export function usageReportPlugin(options: { registryUrl: string; flushMs: numbe
       await flush();
     },
   };
-}
-
-/**
- * The types, fields and arguments (input fields too) the operations of `document` reach in `schema`,
- * sorted; introspection and `__typename` left out, as no schema change can break them.
- */
-function coordinatesIn(schema: GraphQLSchema, document: DocumentNode): string[] {
-  const found = new Set<string>();
-  const add = (coordinate: string) => {
-    if (!coordinate.split('.').some((part) => part.startsWith('__'))) found.add(coordinate);
-  };
-  const typeInfo = new TypeInfo(schema);
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      OperationDefinition() {
-        const root = typeInfo.getType();
-        if (root) add(getNamedType(root).name);
-      },
-      VariableDefinition() {
-        const type = typeInfo.getInputType();
-        if (type) add(getNamedType(type).name);
-      },
-      Field(node) {
-        const parent = typeInfo.getParentType();
-        const type = typeInfo.getType();
-        if (!parent || !type) return;
-        add(`${parent.name}.${node.name.value}`);
-        add(getNamedType(type).name);
-      },
-      Argument(node) {
-        const parent = typeInfo.getParentType();
-        const field = typeInfo.getFieldDef();
-        const type = typeInfo.getInputType();
-        // A directive's arguments (`@include(if:)`) are no field's.
-        if (typeInfo.getDirective() || !parent || !field || !type) return;
-        add(`${parent.name}.${field.name}.${node.name.value}`);
-        add(getNamedType(type).name);
-      },
-      ObjectField(node) {
-        const parent = typeInfo.getParentInputType();
-        const type = typeInfo.getInputType();
-        if (!parent || !type) return;
-        add(`${getNamedType(parent).name}.${node.name.value}`);
-        add(getNamedType(type).name);
-      },
-      InlineFragment() {
-        const type = typeInfo.getType();
-        if (type) add(getNamedType(type).name);
-      },
-      FragmentDefinition() {
-        const type = typeInfo.getType();
-        if (type) add(getNamedType(type).name);
-      },
-    }),
-  );
-  return [...found].sort();
 }

@@ -7,11 +7,11 @@ import {
   apiSchemaOf,
   checkProposal,
   contractOperations,
-  coordinatesUsedBy,
   formatCheckReport,
   type KnownOperation,
   type SubgraphVersion,
 } from '../../registry/check.js';
+import { coordinatesUsedBy } from '../../lib/schemaCoordinates.js';
 import { composeSupergraph } from '../../schema/compose.js';
 
 const NAMES = ['identity', 'transport', 'taxes', 'portal'] as const;
