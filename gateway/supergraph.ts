@@ -273,7 +273,12 @@ class RegistrySupergraphSource implements SupergraphProvider {
       if (this.state.phase === 'polling') this.refuse(error as Error);
       return;
     }
-    if (this.state.phase !== 'polling' || !fetched || fetched.version <= this.state.served.version) return;
+    if (this.state.phase !== 'polling' || !fetched || fetched.id === this.state.served.id) return;
+    if (fetched.version <= this.state.served.version) {
+      // Reloads run one at a time, so this is no late answer: the registry itself went back (its
+      // database reset or restored). It is the source of truth; a gateway stuck ahead of it is not.
+      this.logger.warn({ registry: this.source.url, served: this.state.served.version, registryVersion: fetched.version }, 'the registry serves an older version than this gateway: following it');
+    }
     try {
       await healthCheck(fetched.sdl);
       if (this.state.phase !== 'polling') return;

@@ -18,8 +18,8 @@ export interface Assertion {
 
 /** The `iss` of every assertion. */
 export const ASSERTION_ISSUER = 'ventanilla-gateway';
-/** The audience of the gateway's usage reports to the schema registry (a subgraph's is its name). */
-export const USAGE_AUDIENCE = 'registry';
+/** The audience of the gateway's usage reports to the schema registry: no subgraph's name can be it. */
+export const USAGE_AUDIENCE = 'urn:ventanilla:registry';
 /** The longest an assertion lives: long enough for a slow fetch, too short to be worth stealing. */
 export const ASSERTION_LIFETIME_SECONDS = 60;
 /** How far the gateway's and a subgraph's clocks may disagree. */

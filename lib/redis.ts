@@ -133,7 +133,7 @@ export function openSharedStore(options: { url: string | undefined; keyPrefix: s
         redis.once('ready', done);
       }),
     keep(restore) {
-      redis.on('ready', () => void restore());
+      redis.on('ready', () => void restore().catch((error: unknown) => logger.warn({ err: error }, 'restoring shared state in Redis failed')));
       return up ? restore() : Promise.resolve();
     },
     failOpen,

@@ -6,6 +6,7 @@ import { GraphQLError, Kind, parse, type DocumentNode, type GraphQLSchema } from
 import { supergraphForPlanner } from '../gateway/authorization.js';
 import { coordinatesUsedBy } from '../lib/schemaCoordinates.js';
 import { composeSupergraph, type CompositionProblem, type SubgraphDefinition } from '../schema/compose.js';
+import { fieldsTaken } from './ownership.js';
 
 /**
  * The schema registry's check: what publishing an SDL for one subgraph would do to the graph clients
@@ -15,6 +16,9 @@ import { composeSupergraph, type CompositionProblem, type SubgraphDefinition } f
  */
 
 export type Criticality = 'BREAKING' | 'DANGEROUS' | 'SAFE';
+
+/** The change type of a field a proposal would take from another subgraph (see ownership.ts). */
+export const FIELD_TAKEN = 'FIELD_TAKEN';
 
 export interface SubgraphVersion {
   name: string;
@@ -73,9 +77,16 @@ export async function checkProposal(input: {
   const proposed = composeSupergraph([...others, { name: input.subgraph, routingUrl, typeDefs }]);
   if (proposed.errors) return failed(input.subgraph, proposed.errors);
 
-  const before = baselineApiSchema(input.current);
+  const baseline = baselineSupergraph(input.current);
+  const before = baseline === null ? null : apiSchemaOf(baseline);
   const after = apiSchemaOf(proposed.supergraphSdl);
   const changes = (await diff(before, after)).map((change) => judge(change, input.operations, input.windowDays));
+  // Whoever uses them, another agency's fields are not a proposal's to take: never SAFE, never forced through.
+  if (baseline !== null) {
+    for (const { coordinate, from } of fieldsTaken(baseline, proposed.supergraphSdl, input.subgraph)) {
+      changes.push({ criticality: 'BREAKING', type: FIELD_TAKEN, message: `${coordinate} is answered by ${from.join(', ')}: ${input.subgraph} would take it`, coordinate, operations: [] });
+    }
+  }
   return {
     subgraph: input.subgraph,
     ok: !changes.some((change) => change.criticality === 'BREAKING'),
@@ -94,14 +105,14 @@ function definitionOf(version: SubgraphVersion): SubgraphDefinition {
 }
 
 /** Null for the very first publish: every type is then an addition. */
-function baselineApiSchema(current: readonly SubgraphVersion[]): GraphQLSchema | null {
+function baselineSupergraph(current: readonly SubgraphVersion[]): string | null {
   if (current.length === 0) return null;
   const composition = composeSupergraph(current.map(definitionOf));
   if (composition.errors) {
     // The registry only ever holds versions that composed: a baseline that does not is corrupt data, not a proposal's fault.
     throw new Error(`The current subgraphs do not compose: ${composition.errors.map((problem) => problem.message).join('; ')}`);
   }
-  return apiSchemaOf(composition.supergraphSdl);
+  return composition.supergraphSdl;
 }
 
 /**

@@ -12,7 +12,7 @@ import type { Logger } from '../lib/logger.js';
 import { supergraphChannel, type SharedStore } from '../lib/redis.js';
 import type { SignIn } from '../lib/signIn.js';
 import { supergraphIdOf } from '../gateway/responseCache.js';
-import { apiSchemaOf, checkProposal, contractOperations, type CheckReport, type KnownOperation } from './check.js';
+import { apiSchemaOf, checkProposal, contractOperations, FIELD_TAKEN, type CheckReport, type KnownOperation } from './check.js';
 import type { RegistryStore, UsageReport, VersionRecord } from './store.js';
 
 /** The scope an agency's credential needs to publish or roll back the subgraphs it owns. */
@@ -82,7 +82,9 @@ export function registryApp(deps: RegistryDeps): express.Express {
   app.post('/subgraphs/:name/check', route(async (req, res) => {
     const { sdl, routingUrl } = proposal(req);
     const current = await store.current();
-    res.json(await check(subgraphOf(req), sdl, routingUrl ?? currentOf(current, subgraphOf(req))?.routingUrl, current));
+    const url = routingUrl ?? currentOf(current, subgraphOf(req))?.routingUrl;
+    if (!url) throw new Refusal(400, 'BAD_REQUEST', `${subgraphOf(req)} is new: say where the gateway would reach it ("routingUrl", --url).`);
+    res.json(await check(subgraphOf(req), sdl, url, current));
   }));
 
   app.post('/subgraphs/:name/publish', route(async (req, res) => {
@@ -93,7 +95,7 @@ export function registryApp(deps: RegistryDeps): express.Express {
 
   app.post('/subgraphs/:name/rollback', route(async (req, res) => {
     const publisher = await publisherOf(req);
-    const body = req.body as { version?: unknown; reason?: unknown; force?: unknown };
+    const body = bodyOf<{ version: unknown; reason: unknown; force: unknown }>(req);
     if (!Number.isInteger(body.version)) throw new Refusal(400, 'BAD_REQUEST', 'Say which version to go back to: "version" must be a whole number.');
     const reason = reasonOf(body.reason);
     const target = await store.version(subgraphOf(req), body.version as number);
@@ -122,9 +124,9 @@ export function registryApp(deps: RegistryDeps): express.Express {
     } catch (error) {
       throw new Refusal(401, 'UNAUTHENTICATED', `Usage is reported by gateways only: ${(error as Error).message}`);
     }
-    const operations = (req.body as { operations?: unknown }).operations;
+    const operations = bodyOf<{ operations: unknown }>(req).operations;
     if (!Array.isArray(operations) || !operations.every(isUsageReport)) throw new Refusal(400, 'BAD_REQUEST', 'Send { "operations": [{ "signature", "name", "coordinates", "count" }] }.');
-    await store.recordUsage(operations);
+    await store.recordUsage(operations, deps.usageWindowDays);
     res.status(204).end();
   }));
 
@@ -152,35 +154,55 @@ export function registryApp(deps: RegistryDeps): express.Express {
   }
 
   async function publish(subgraph: string, sdl: string, requestedUrl: string | undefined, reason: string, force: boolean, publisher: Publisher) {
-    // Read before the publish's transaction: an embedded database has one connection, which it holds.
+    // What needs the network or other reads happens before the publish's lock: an embedded database
+    // has one connection, which the transaction holds, and a slow subgraph must not hold every publish.
+    const current = await store.current();
+    const before = currentOf(current, subgraph);
+    const routingUrl = requestedUrl ?? before?.routingUrl;
+    if (!routingUrl) throw new Refusal(400, 'BAD_REQUEST', `${subgraph} is new: say where the gateway reaches it ("routingUrl").`);
+    const owner = before ? before.agency : ownerOf(sdl);
+    if (publisher.agency !== owner) throw new Refusal(403, 'FORBIDDEN', `${subgraph} is ${owner ?? 'nobody'}'s subgraph: only ${owner ?? 'its agency'} may publish it, not ${publisher.agency}.`);
+    if (ownerOf(sdl) !== owner) throw new Refusal(403, 'FORBIDDEN', `${subgraph}'s SDL must name its owner, @contact(name: "${owner}"), not ${ownerOf(sdl) ? `"${ownerOf(sdl)}"` : 'nobody'}: a subgraph changes hands only on purpose.`);
     const operations = await knownOperations();
-    const { outcome, written } = await store.publish(async (current) => {
-      const previous = currentOf(current, subgraph);
-      const routingUrl = requestedUrl ?? previous?.routingUrl;
-      if (!routingUrl) throw new Refusal(400, 'BAD_REQUEST', `${subgraph} is new: say where the gateway reaches it ("routingUrl").`);
-      const owner = previous ? ownerOf(previous.sdl) : ownerOf(sdl);
-      if (publisher.agency !== owner) throw new Refusal(403, 'FORBIDDEN', `${subgraph} is ${owner ?? 'nobody'}'s subgraph: only ${owner ?? 'its agency'} may publish it, not ${publisher.agency}.`);
-      const report = await check(subgraph, sdl, routingUrl, current, operations);
-      if (!report.supergraphSdl) throw new Refusal(422, 'COMPOSITION_FAILED', `${subgraph} does not compose with the other subgraphs: nothing was published.`, report);
-      if (!report.ok && !force) throw new Refusal(422, 'CHECK_FAILED', `${subgraph}'s change would break client operations: nothing was published (--force publishes anyway, on the record).`, report);
-      await expectServed(subgraph, routingUrl, sdl);
+    // Refused for what it is before the subgraph is even asked; asked before the lock is taken.
+    refuseUnlessPublishable(subgraph, await check(subgraph, sdl, routingUrl, current, operations), force);
+    await expectServed(subgraph, routingUrl, sdl);
+
+    const { outcome, written } = await store.publish(async (locked) => {
+      if (currentOf(locked, subgraph)?.version !== before?.version) {
+        throw new Refusal(409, 'CONFLICT', `${subgraph} was published by someone else meanwhile (version ${currentOf(locked, subgraph)?.version}): check again, then publish.`);
+      }
+      // The others may have moved since: composed again, with them as they are under the lock.
+      const report = refuseUnlessPublishable(subgraph, await check(subgraph, sdl, routingUrl, locked, operations), force);
+      const supergraph = { id: supergraphIdOf(report.supergraphSdl!), sdl: report.supergraphSdl! };
       return {
-        outcome: report,
-        write: { subgraph, sdl, routingUrl, agency: owner!, publishedBy: publisher.id, reason, forced: !report.ok, changes: report.changes, supergraph: { id: supergraphIdOf(report.supergraphSdl), sdl: report.supergraphSdl } },
+        outcome: { report, supergraphId: supergraph.id },
+        write: { subgraph, sdl, routingUrl, agency: owner!, publishedBy: publisher.id, reason, forced: !report.ok, changes: report.changes, supergraph },
       };
     });
     const version = written!;
-    logger.info({ subgraph, version: version.version, supergraphVersion: version.supergraphVersion, publishedBy: publisher.id, forced: !outcome.ok }, 'subgraph published');
-    await notify(version.supergraphVersion);
-    return { subgraph, version: version.version, supergraphVersion: version.supergraphVersion, report: outcome };
+    logger.info({ subgraph, version: version.version, supergraphVersion: version.supergraphVersion, publishedBy: publisher.id, forced: !outcome.report.ok }, 'subgraph published');
+    await notify(outcome.supergraphId, version.supergraphVersion);
+    return { subgraph, version: version.version, supergraphVersion: version.supergraphVersion, report: outcome.report };
   }
 
-  /** Gateways fetch the new supergraph at once; those that miss the notice (Redis down) catch up by polling. */
-  async function notify(supergraphVersion: number): Promise<void> {
-    const supergraph = await store.latestSupergraph();
+  function refuseUnlessPublishable(subgraph: string, report: CheckReport, force: boolean): CheckReport {
+    if (!report.supergraphSdl) throw new Refusal(422, 'COMPOSITION_FAILED', `${subgraph} does not compose with the other subgraphs: nothing was published.`, report);
+    const taken = report.changes.filter((change) => change.type === FIELD_TAKEN);
+    // Not even --force: another agency's fields are theirs to give up.
+    if (taken.length) throw new Refusal(403, 'FORBIDDEN', `${subgraph} would take fields other agencies' subgraphs answer (${taken.map((change) => change.coordinate).join(', ')}): nothing was published.`, report);
+    if (!report.ok && !force) throw new Refusal(422, 'CHECK_FAILED', `${subgraph}'s change would break client operations: nothing was published (--force publishes anyway, on the record).`, report);
+    return report;
+  }
+
+  /**
+   * Gateways fetch the new supergraph at once; those that miss the notice (Redis down) catch up by
+   * polling. The publish is done whatever happens here: a failure is logged, never answered.
+   */
+  async function notify(id: string, version: number): Promise<void> {
     const redis = deps.shared.redis;
-    if (!redis || !supergraph) return;
-    await deps.shared.failOpen(() => redis.publish(supergraphChannel(deps.keyPrefix), JSON.stringify({ id: supergraph.id, version: supergraphVersion })), 0);
+    if (!redis) return;
+    await deps.shared.failOpen(() => redis.publish(supergraphChannel(deps.keyPrefix), JSON.stringify({ id, version })), 0);
   }
 
   /**
@@ -205,7 +227,11 @@ export function registryApp(deps: RegistryDeps): express.Express {
     } catch (error) {
       throw new Refusal(422, 'SUBGRAPH_UNREACHABLE', `${subgraph} at ${routingUrl} did not say what it serves (${(error as Error).message}): deploy it first, then publish.`);
     }
-    const differences = (await subgraphDifferences(served, sdl)).filter((change) => !LESS_THAN_SERVED.test(change.type));
+    const differences = (
+      await subgraphDifferences(served, sdl).catch((error: Error) => {
+        throw new Refusal(422, 'SUBGRAPH_MISMATCH', `${subgraph} at ${routingUrl} serves an SDL that does not build (${error.message.split('\n')[0]}).`);
+      })
+    ).filter((change) => !LESS_THAN_SERVED.test(change.type));
     if (differences.length) {
       const first = differences.slice(0, 5).map((change) => change.message).join('; ');
       throw new Refusal(422, 'SUBGRAPH_MISMATCH', `${subgraph} at ${routingUrl} does not serve this SDL (${differences.length} differences: ${first}): deploy it first, then publish.`);
@@ -226,8 +252,12 @@ export function registryApp(deps: RegistryDeps): express.Express {
   }
 }
 
-/** Changes from what a subgraph serves to what is published that only publish less of it, or word it otherwise. */
-const LESS_THAN_SERVED = /_REMOVED$|DESCRIPTION|DEPRECATION/;
+/**
+ * Changes from what a subgraph serves to what is published that only publish less of it, or word it
+ * otherwise. Not an argument, input field or enum value left out: the gateway would then send less
+ * than the subgraph requires, or receive what it does not know.
+ */
+const LESS_THAN_SERVED = /^(FIELD_REMOVED|TYPE_REMOVED)$|DESCRIPTION|DEPRECATION/;
 
 interface Publisher {
   id: string;
@@ -238,8 +268,18 @@ function summary({ sdl: _sdl, changes: _changes, ...version }: VersionRecord) {
   return version;
 }
 
+/** Subgraph names: what composition and environment variables take; `registry` is the registry's own audience. */
+const SUBGRAPH_NAME = /^[a-z][a-z0-9_]{0,49}$/;
+
 function subgraphOf(req: Request): string {
-  return String(req.params.name);
+  const name = String(req.params.name);
+  if (!SUBGRAPH_NAME.test(name) || name === 'registry') throw new Refusal(400, 'BAD_REQUEST', `"${name}" cannot name a subgraph: lower-case letters, digits and _, starting with a letter (and not "registry").`);
+  return name;
+}
+
+/** The JSON body, or an empty one: Express leaves a body that is not JSON undefined. */
+function bodyOf<T>(req: Request): Partial<T> {
+  return (req.body ?? {}) as Partial<T>;
 }
 
 function currentOf(current: readonly VersionRecord[], subgraph: string): VersionRecord | undefined {
@@ -247,7 +287,7 @@ function currentOf(current: readonly VersionRecord[], subgraph: string): Version
 }
 
 function proposal(req: Request, options: { needsReason?: boolean } = {}): { sdl: string; routingUrl?: string; reason?: string; force: boolean } {
-  const body = req.body as { sdl?: unknown; routingUrl?: unknown; reason?: unknown; force?: unknown };
+  const body = bodyOf<{ sdl: unknown; routingUrl: unknown; reason: unknown; force: unknown }>(req);
   if (typeof body.sdl !== 'string' || !body.sdl.trim()) throw new Refusal(400, 'BAD_REQUEST', 'Send the subgraph\'s SDL as "sdl".');
   if (body.routingUrl !== undefined && (typeof body.routingUrl !== 'string' || !URL.canParse(body.routingUrl))) throw new Refusal(400, 'BAD_REQUEST', '"routingUrl" must be a URL.');
   return { sdl: body.sdl, routingUrl: body.routingUrl as string | undefined, reason: options.needsReason ? reasonOf(body.reason) : undefined, force: body.force === true };

@@ -158,24 +158,28 @@ export function registryStore(db: Database) {
       });
     },
 
-    /** Adds one gateway's batch: counts add up, and each signature's last sighting moves to now. */
-    async recordUsage(reports: readonly UsageReport[]): Promise<void> {
+    /**
+     * Adds one gateway's batch: counts add up, each operation's last sighting moves to now, and what
+     * was last seen before `windowDays` is forgotten (no check weighs it any more).
+     */
+    async recordUsage(reports: readonly UsageReport[], windowDays: number): Promise<void> {
       for (const report of reports) {
         await db.query(
           `INSERT INTO operation_usage (signature, name, coordinates, count, last_seen) VALUES ($1, $2, $3, $4, now())
-           ON CONFLICT (signature) DO UPDATE SET count = operation_usage.count + EXCLUDED.count, last_seen = now(), name = EXCLUDED.name`,
-          [report.signature, report.name, report.coordinates, report.count],
+           ON CONFLICT (signature, name) DO UPDATE SET count = operation_usage.count + EXCLUDED.count, last_seen = now(), coordinates = EXCLUDED.coordinates`,
+          [report.signature, report.name ?? '', report.coordinates, report.count],
         );
       }
+      await db.query('DELETE FROM operation_usage WHERE last_seen < now() - make_interval(days => $1::int)', [windowDays]);
     },
 
     /** The operations seen in the last `days` days, as the check knows operations. */
     async usedWithin(days: number): Promise<KnownOperation[]> {
-      const { rows } = await db.query<{ signature: string; name: string | null; coordinates: string[] }>(
+      const { rows } = await db.query<{ signature: string; name: string; coordinates: string[] }>(
         `SELECT signature, name, coordinates FROM operation_usage WHERE last_seen > now() - make_interval(days => $1::int) ORDER BY signature`,
         [days],
       );
-      return rows.map((row) => ({ name: row.name ?? `anonymous operation ${row.signature.slice(0, 12)}`, origin: 'traffic' as const, coordinates: row.coordinates }));
+      return rows.map((row) => ({ name: row.name || `anonymous operation ${row.signature.slice(0, 12)}`, origin: 'traffic' as const, coordinates: row.coordinates }));
     },
   };
 }

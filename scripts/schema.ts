@@ -9,6 +9,9 @@
  *   diff <subgraph> <from> <to>                          what changed between two versions
  *   rollback <subgraph> <version> --reason <text>        publish an earlier version again
  *
+ * Exit codes: 0 done (a check that passes); 1 a check that fails or a refused publish; 2 a wrong
+ * command or request, or a registry that cannot be reached or fails.
+ *
  * Options: --json (the API's answer as it is, for CI), --url <routing URL> (check, publish: where the
  * gateway reaches a new subgraph), --registry <url> (default REGISTRY_URL or http://127.0.0.1:4020),
  * --token <token> (default REGISTRY_TOKEN: the agency's credential, with the schema:publish scope).
@@ -25,6 +28,8 @@ const USAGE = `Usage: npm run schema -- check <subgraph> --sdl <file> [--json]
 Options: --registry <url> (REGISTRY_URL), --token <token> (REGISTRY_TOKEN), --url <routing URL>`;
 
 class UsageError extends Error {}
+
+const CALL_TIMEOUT_MS = 60_000;
 
 interface Answer {
   status: number;
@@ -89,6 +94,8 @@ async function main(argv: string[]): Promise<number> {
   if (values.json) console.log(JSON.stringify(answer.body, null, 2));
   else console.log(readable(verb, subgraph, answer));
   const report = (answer.body.report ?? (verb === 'check' ? answer.body : undefined)) as CheckReport | undefined;
+  // 2: the request was wrong or the registry failed, which CI must not take for a refused change.
+  if (answer.status >= 500 || answer.status === 400) return 2;
   return answer.status >= 400 || (verb === 'check' && report && !report.ok) ? 1 : 0;
 }
 
@@ -99,6 +106,8 @@ async function call(method: 'GET' | 'POST', url: string, body?: unknown, token?:
       method,
       headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: body ? JSON.stringify(body) : undefined,
+      // A publish asks the subgraph what it serves: a minute is ample, and CI must not hang forever.
+      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
     });
   } catch (error) {
     throw new Error(`The registry at ${new URL(url).origin} cannot be reached (${(error as Error).cause ?? (error as Error).message}): is it running?`);

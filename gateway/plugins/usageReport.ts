@@ -19,6 +19,11 @@ interface OperationUsage {
 
 /** How long one `POST /usage` may take: a report must not pile up behind a registry that hangs. */
 const POST_TIMEOUT_MS = 5000;
+/**
+ * Distinct operations in one report at most: a flood of one-off documents must not make a report the
+ * registry refuses for its size, losing the real traffic with it. Beyond it, new ones wait for the next.
+ */
+const MAX_BATCH = 1000;
 /** Operations whose coordinates are remembered at most: the cache must not grow with every new document. */
 const MAX_SIGNATURES = 10_000;
 
@@ -33,6 +38,7 @@ export function usageReportPlugin(options: { registryUrl: string; flushMs: numbe
   // A document's coordinates depend on the schema too: a hot reload makes a new cache.
   const coordinates = new WeakMap<GraphQLSchema, Map<string, string[]>>();
   let failing = false;
+  let overflowed = false;
 
   // Keyed by signature and operation: a document of several operations (the contract, sent whole) runs one.
   const coordinatesOf = (schema: GraphQLSchema, key: string, document: DocumentNode, operationName: string | null): string[] => {
@@ -50,6 +56,8 @@ export function usageReportPlugin(options: { registryUrl: string; flushMs: numbe
     if (batch.size === 0) return;
     const operations = [...batch.values()];
     batch = new Map();
+    if (overflowed) logger.info({ operations: MAX_BATCH }, `more than ${MAX_BATCH} distinct operations since the last usage report: the others wait for the next`);
+    overflowed = false;
     try {
       // Signed as the gateway's fetches to subgraphs are: the registry takes usage from gateways only.
       const assertion = await signAssertion(options.keys, USAGE_AUDIENCE, { caller: null, purpose: null, requestId: `usage-${randomUUID()}` });
@@ -74,11 +82,16 @@ export function usageReportPlugin(options: { registryUrl: string; flushMs: numbe
   const plugin: ApolloServerPlugin = {
     async requestDidStart() {
       return {
-        async didResolveOperation({ queryHash, operationName, document, schema }) {
+        // Counted once answered, and only when it ran: an operation refused before it ran (trusted
+        // documents, limits, access rules) is no client's use of the schema.
+        async willSendResponse({ queryHash, operationName: named, document, schema, response }) {
+          if (!queryHash || !document || response.body.kind !== 'single' || response.body.singleResult.data === undefined) return;
+          const operationName = named ?? null;
           const key = `${queryHash}\n${operationName ?? ''}`;
           const usage = batch.get(key);
           if (usage) usage.count += 1;
-          else batch.set(key, { signature: queryHash, name: operationName, coordinates: coordinatesOf(schema, key, document, operationName), count: 1 });
+          else if (batch.size < MAX_BATCH) batch.set(key, { signature: queryHash, name: operationName, coordinates: coordinatesOf(schema, key, document, operationName), count: 1 });
+          else overflowed = true;
         },
       };
     },

@@ -24,11 +24,13 @@ CREATE TABLE supergraphs (
 );
 
 -- The operations gateways saw, by signature (the SHA-256 of their text), and the schema coordinates they use.
+-- One row per operation of a document: a document of several (the contract, sent whole) runs one at a time.
 CREATE TABLE operation_usage (
-  signature text PRIMARY KEY,
-  name text,
+  signature text NOT NULL,
+  name text NOT NULL DEFAULT '',
   coordinates text[] NOT NULL,
   count bigint NOT NULL,
-  last_seen timestamptz NOT NULL
+  last_seen timestamptz NOT NULL,
+  PRIMARY KEY (signature, name)
 );
 CREATE INDEX operation_usage_last_seen ON operation_usage (last_seen);

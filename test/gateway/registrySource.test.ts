@@ -157,12 +157,14 @@ describe('the registry source, without Redis', () => {
     expect((await graphql(gateway.url, '{ people { pets } }')).data).toEqual({ people: [{ pets: ['Michi', 'Firulais'] }, { pets: ['Boby'] }] });
   });
 
-  it('ignores a version lower than the one served', async () => {
-    registry.current = { id: 'v1-again', version: 1, sdl: peopleOnly };
+  it('ignores a version it serves already, and follows a registry that went back (reset or restored)', async () => {
+    registry.current = { id: 'v2', version: 2, sdl: peopleAndPets };
     const gets = registry.gets;
     await vi.waitFor(() => expect(registry.gets).toBeGreaterThanOrEqual(gets + 3), { timeout: 3000, interval: 50 });
-    expect((await graphql(gateway.url, '{ petCount }')).data).toEqual({ petCount: 3 });
     expect((await health(gateway)).supergraph).toMatchObject({ version: 2, id: 'v2' });
+    registry.current = { id: 'v1-again', version: 1, sdl: peopleOnly };
+    await vi.waitFor(async () => expect((await health(gateway)).supergraph).toMatchObject({ version: 1, id: 'v1-again' }), { timeout: 3000, interval: 50 });
+    expect(errorCodes(await graphql(gateway.url, '{ petCount }'))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
   });
 
   it('reports the operations served to the registry', async () => {

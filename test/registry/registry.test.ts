@@ -74,7 +74,7 @@ describe('check', () => {
     // Only gateways report usage: a report without the gateway's assertion is refused.
     expect(await api('POST', '/usage', report)).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
     expect(await api('POST', '/usage', report, await assertionFor('subgraph-not-registry', null))).toMatchObject({ status: 401 });
-    const used = await api('POST', '/usage', report, await assertionFor('registry', null));
+    const used = await api('POST', '/usage', report, await assertionFor('urn:ventanilla:registry', null));
     expect(used.status).toBe(204);
     const now = await api('POST', '/subgraphs/transport/check', { sdl: WITHOUT_COLOUR });
     expect(now.body.ok).toBe(false);
@@ -86,6 +86,32 @@ describe('check', () => {
     const { body } = await api('POST', '/subgraphs/transport/check', { sdl: broken });
     expect(body.ok).toBe(false);
     expect(body.compositionErrors[0]).toMatchObject({ code: expect.any(String), subgraphs: expect.arrayContaining(['transport']) });
+  });
+
+  it('refuses a proposal that takes another agency’s fields, even forced', async () => {
+    // SUNAT's new subgraph overriding RENIEC's name of every citizen.
+    const takeover = [
+      'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@override"]) @contact(name: "SUNAT")',
+      'directive @contact(name: String!, url: String, description: String) on SCHEMA',
+      'type Citizen @key(fields: "dni") { dni: ID! fullName: String! @override(from: "identity") }',
+      'type Query { _unused: Boolean }',
+    ].join('\n');
+    const { body } = await api('POST', '/subgraphs/sunatnames/check', { sdl: takeover, routingUrl: 'http://127.0.0.1:9/graphql' });
+    expect(body.ok).toBe(false);
+    expect(body.changes).toContainEqual(expect.objectContaining({ criticality: 'BREAKING', type: 'FIELD_TAKEN', coordinate: 'Citizen.fullName', message: expect.stringContaining('answered by identity') }));
+    const sunat = await tokenFor(asService(['schema:publish'], 'SUNAT', 'sunat-ci'));
+    const forced = await api('POST', '/subgraphs/sunatnames/publish', { sdl: takeover, reason: 'names', force: true, routingUrl: 'http://127.0.0.1:9/graphql' }, sunat);
+    expect(forced).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN', message: expect.stringContaining('Citizen.fullName') } } });
+    expect((await api('GET', '/supergraph')).body.version).toBe(1);
+  });
+
+  it('refuses names that cannot be a subgraph’s, and the registry’s own', async () => {
+    for (const name of ['registry', 'Transport', '1st', 'a-b']) {
+      expect(await api('POST', `/subgraphs/${name}/check`, { sdl: TRANSPORT_SDL })).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST' } } });
+    }
+    expect(await api('POST', '/subgraphs/weather/check', { sdl: 'type Query { a: Int }' })).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('routingUrl') } } });
+    const notJson = await fetch(`${base}/subgraphs/transport/check`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'sdl' });
+    expect(notJson.status).toBeLessThan(500);
   });
 
   it('is a command with an exit code, readable or --json', async () => {
@@ -117,6 +143,12 @@ describe('publish', () => {
     const noScope = await tokenFor(asService(['transport:read'], 'MTC', 'mtc-ci'));
     expect(await api('POST', '/subgraphs/transport/publish', proposal, noScope)).toMatchObject({ status: 403, body: { error: { message: expect.stringContaining('schema:publish') } } });
     expect((await api('GET', '/supergraph')).body.version).toBe(1);
+  });
+
+  it('refuses an SDL that names another owner: a subgraph changes hands only on purpose', async () => {
+    const renamed = TRANSPORT_SDL.replace('name: "MTC"', 'name: "MCT"');
+    expect(renamed).not.toBe(TRANSPORT_SDL);
+    expect(await api('POST', '/subgraphs/transport/publish', { sdl: renamed, reason: 'typo' }, await mtc())).toMatchObject({ status: 403, body: { error: { message: expect.stringContaining('@contact(name: "MTC")') } } });
   });
 
   it('refuses what its check refuses, and a composition error, writing nothing', async () => {
@@ -165,7 +197,7 @@ describe('publish', () => {
     expect(await api('POST', '/subgraphs/transport/check', {})).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST' } } });
     expect(await api('POST', '/subgraphs/transport/rollback', { version: 99, reason: 'x' }, await mtc())).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
     expect(await api('GET', '/subgraphs/nowhere/history')).toMatchObject({ status: 404 });
-    expect(await api('POST', '/usage', { operations: [{ signature: 'nope' }] }, await assertionFor('registry', null))).toMatchObject({ status: 400 });
+    expect(await api('POST', '/usage', { operations: [{ signature: 'nope' }] }, await assertionFor('urn:ventanilla:registry', null))).toMatchObject({ status: 400 });
   });
 });
 
