@@ -1,3 +1,5 @@
+import { addBusinessDays } from '../../subgraphs/shared/businessDays.js';
+import { isoDate, todayInPeru } from '../../subgraphs/shared/calendar.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../lib/caller.js';
 import { portalService } from '../../subgraphs/portal/createSubgraph.js';
@@ -368,7 +370,7 @@ describe('requirements decided by the agencies, through Procedure representation
 
 describe("Carmen's applications", () => {
   const APPLICATIONS = ENTITIES(`... on Citizen { dni applications {
-    id procedure { slug agency { code } } status channel submittedAt updatedAt nextStep office { id name } timeline { at status note }
+    id procedure { slug agency { code } processingDays } status channel submittedAt updatedAt dueOn overdue nextStep office { id name } timeline { at status note }
   } }`);
   const carmen = { __typename: 'Citizen', dni: CARMEN };
   const APPLICATION = ENTITIES('... on Application { id status procedure { slug } }');
@@ -408,6 +410,19 @@ describe("Carmen's applications", () => {
     );
     expect(licence.timeline.map((event: { status: string }) => event.status)).toEqual(['SUBMITTED', 'IN_REVIEW', 'APPROVED', 'READY_FOR_PICKUP']);
     expect(applications[0]).toMatchObject({ nextStep: null, office: null });
+  });
+
+  it('says when each is due (business days from the Peruvian day after submission) and whether it is overdue', async () => {
+    const response = await ask(APPLICATIONS, { representations: [carmen] }, asCitizen(CARMEN));
+    const today = isoDate(todayInPeru());
+    for (const application of response.data._entities[0].applications) {
+      const submittedOn = isoDate(todayInPeru(new Date(application.submittedAt)));
+      expect(application.dueOn).toBe(addBusinessDays(submittedOn, application.procedure.processingDays));
+      expect(application.dueOn >= submittedOn).toBe(true);
+      expect(application.overdue).toBe(['SUBMITTED', 'IN_REVIEW', 'ACTION_REQUIRED'].includes(application.status) && today > application.dueOn);
+    }
+    // Decided ones are never overdue, however old.
+    expect(response.data._entities[0].applications.filter((a: { status: string }) => a.status === 'COMPLETED').map((a: { overdue: boolean }) => a.overdue)).toEqual([false]);
   });
 
   it('shows them to portal:read once it states why; FORBIDDEN to another citizen, other agencies and officials, UNAUTHENTICATED to nobody; BAD_USER_INPUT for a malformed DNI', async () => {

@@ -1,6 +1,17 @@
 import type { PortalContext } from '../context.js';
 import { assertCaseNumber } from '../guards.js';
-import type { ApplicationRecord } from '../store.js';
+import { addBusinessDays } from '../../shared/businessDays.js';
+import { isoDate, todayInPeru } from '../../shared/calendar.js';
+import type { ApplicationRecord, ApplicationStatus, ProcedureRecord } from '../store.js';
+
+/** The statuses before a decision: only these can be overdue. */
+const UNDECIDED: ReadonlySet<ApplicationStatus> = new Set(['SUBMITTED', 'IN_REVIEW', 'ACTION_REQUIRED']);
+
+/** The day an application is due: its procedure's processing days, in business days, from the Peruvian day it was submitted. */
+function dueOn(application: ApplicationRecord, procedure: ProcedureRecord | null | undefined): string {
+  if (!procedure) throw new Error(`Application ${application.id} names an unknown procedure: ${application.procedureSlug}`);
+  return addBusinessDays(isoDate(todayInPeru(new Date(application.submittedAt))), procedure.processingDays);
+}
 
 // Who may see an application is the schema's to say (@policy on Application), the guard's to check.
 export const Application = {
@@ -20,5 +31,14 @@ export const Application = {
 
   timeline(application: ApplicationRecord, _args: unknown, { loaders }: PortalContext) {
     return loaders.timeline.load(application.id);
+  },
+
+  async dueOn(application: ApplicationRecord, _args: unknown, { loaders }: PortalContext) {
+    return dueOn(application, await loaders.procedure.load(application.procedureSlug));
+  },
+
+  async overdue(application: ApplicationRecord, _args: unknown, { loaders }: PortalContext) {
+    if (!UNDECIDED.has(application.status)) return false;
+    return isoDate(todayInPeru()) > dueOn(application, await loaders.procedure.load(application.procedureSlug));
   },
 };
