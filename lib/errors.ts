@@ -25,6 +25,7 @@ export const DELIBERATE_CODES = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'NOT_FOUND',
+  'CONFLICT',
   SUBGRAPH_UNAVAILABLE,
   SUBGRAPH_ERROR,
   SERVICE_UNAVAILABLE,
@@ -41,6 +42,11 @@ export const DELIBERATE_CODES = new Set([
 
 export function badUserInput(message: string, field?: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...(field ? { field } : {}) } });
+}
+
+/** What the caller acted on changed meanwhile (another official moved it first): read it again. */
+export function conflict(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'CONFLICT' } });
 }
 
 export function notFound(message: string): GraphQLError {

@@ -70,14 +70,37 @@ export interface ApplicationRecord {
   /** ISO 8601 date-time in UTC. */
   submittedAt: string;
   updatedAt: string;
+  /** Bumped by every change: a move names the version it saw (`expectedVersion`). */
+  version: number;
 }
+
+/** Who made an event: the applicant, an official, or the platform. */
+export type Actor =
+  | { kind: 'CITIZEN'; id: string; name: null; agency: null }
+  | { kind: 'OFFICIAL'; id: string; name: string | null; agency: string }
+  | { kind: 'SYSTEM'; id: null; name: null; agency: null };
 
 export interface ApplicationEventRecord {
   applicationId: string;
   /** ISO 8601 date-time in UTC. */
   at: string;
+  from: ApplicationStatus | null;
   status: ApplicationStatus;
   note: string;
+  actor: Actor;
+  officeId: string | null;
+}
+
+/** One change of an application's status, as `PortalStore.move` writes it with its event. */
+export interface Move {
+  applicationId: string;
+  expectedVersion: number;
+  from: ApplicationStatus;
+  to: ApplicationStatus;
+  note: string;
+  nextStep: string | null;
+  actor: Actor;
+  officeId: string | null;
 }
 
 /** Which procedures a catalogue query is about: all `words` in the search text, and one agency. */
@@ -105,7 +128,7 @@ const PROCEDURE_COLUMNS = `slug, agency_code AS "agencyCode", title, summary, de
   fee_uit_percent::text AS "feeUitPercent", to_char(fee_as_of, 'YYYY-MM-DD') AS "feeAsOf", payment_code AS "paymentCode",
   processing_days AS "processingDays", approval, legal_basis AS "legalBasis"`;
 const APPLICATION_COLUMNS = `id, dni, procedure_slug AS "procedureSlug", channel, office_id AS "officeId", status,
-  next_step AS "nextStep", ${isoTimestamp('submitted_at')} AS "submittedAt", ${isoTimestamp('updated_at')} AS "updatedAt"`;
+  next_step AS "nextStep", ${isoTimestamp('submitted_at')} AS "submittedAt", ${isoTimestamp('updated_at')} AS "updatedAt", version`;
 
 /** `$agency` and `$words` are the first two parameters of every catalogue query. */
 const PROCEDURE_FILTER = `($1::text IS NULL OR agency_code = $1)
@@ -206,11 +229,39 @@ export class PortalStore {
   /** The timeline of each application, oldest first. */
   async eventsByApplication(ids: readonly string[]): Promise<ApplicationEventRecord[]> {
     const result = await this.db.query<ApplicationEventRecord>(
-      `SELECT application_id AS "applicationId", ${isoTimestamp('at')} AS at, status, note FROM application_events
-        WHERE application_id = ANY($1) ORDER BY at`,
+      `SELECT application_id AS "applicationId", ${isoTimestamp('at')} AS at, from_status AS "from", status, note,
+              actor_kind, actor_id, actor_name, actor_agency, office_id AS "officeId"
+         FROM application_events WHERE application_id = ANY($1) ORDER BY at`,
       [ids],
     );
-    return result.rows;
+    return result.rows.map(({ actor_kind, actor_id, actor_name, actor_agency, ...event }: ApplicationEventRecord & Record<string, any>) => ({
+      ...event,
+      actor: { kind: actor_kind, id: actor_id, name: actor_name, agency: actor_agency } as Actor,
+    }));
+  }
+
+  /**
+   * Moves an application and writes its event, together: only when it still has `expectedVersion`
+   * and status `from`, so that of two moves made on the same version exactly one happens. Null when
+   * it had moved on (the caller says CONFLICT).
+   */
+  async move(move: Move): Promise<ApplicationRecord | null> {
+    return this.db.transaction(async (tx) => {
+      const moved = await tx.query<ApplicationRecord>(
+        `UPDATE applications SET status = $4, next_step = $5, version = version + 1, updated_at = clock_timestamp()
+          WHERE id = $1 AND version = $2 AND status = $3
+          RETURNING ${APPLICATION_COLUMNS}`,
+        [move.applicationId, move.expectedVersion, move.from, move.to, move.nextStep],
+      );
+      const application = moved.rows[0];
+      if (!application) return null;
+      await tx.query(
+        `INSERT INTO application_events (application_id, at, from_status, status, note, actor_kind, actor_id, actor_name, actor_agency, office_id)
+         SELECT id, updated_at, $2, $3, $4, $5, $6, $7, $8, $9 FROM applications WHERE id = $1`,
+        [move.applicationId, move.from, move.to, move.note, move.actor.kind, move.actor.id, move.actor.name, move.actor.agency, move.officeId],
+      );
+      return application;
+    });
   }
 
   /**
@@ -236,10 +287,10 @@ export class PortalStore {
       );
       const created = inserted.rows[0];
       if (created) {
-        await tx.query(`INSERT INTO application_events (application_id, at, status, note) VALUES ($1, now(), 'SUBMITTED', $2)`, [
-          created.id,
-          input.note,
-        ]);
+        await tx.query(
+          `INSERT INTO application_events (application_id, at, status, note, actor_kind, actor_id, office_id) VALUES ($1, now(), 'SUBMITTED', $2, 'CITIZEN', $3, $4)`,
+          [created.id, input.note, input.dni, input.officeId],
+        );
         return { application: created, created: true };
       }
       const found = await tx.query<ApplicationRecord>(

@@ -454,7 +454,8 @@ describe.each(['postgres', 'pglite'] as const)('portal on %s: migration 002 on a
     `);
     const own = await ownApplication(opened.db, 'CUT-2026-001300');
 
-    expect(await migrate(opened.db, portalService.migrations)).toEqual(['002_seeded_applications.sql']);
+    // 004 (the lifecycle's columns) comes after, and only adds.
+    expect(await migrate(opened.db, portalService.migrations)).toEqual(['002_seeded_applications.sql', '004_lifecycle.sql']);
     const today = date('2026-03-01');
     await portalService.seed(opened.db, { citizens: CITIZENS, today });
 

@@ -2,6 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/ind
 import type { PortalContext } from '../context.js';
 import { Agency } from './Agency.js';
 import { Application } from './Application.js';
+import { Actor, ApplicationEvent } from './ApplicationEvent.js';
 import { Channel } from './Channel.js';
 import { Citizen } from './Citizen.js';
 import { Accessor, DataAccess } from './DataAccessConnection.js';
@@ -21,6 +22,8 @@ export const resolvers: GraphQLResolverMap<PortalContext> = {
   Channel,
   Requirement,
   Application,
+  ApplicationEvent,
+  Actor,
   Citizen,
   StartApplicationPayload,
   DataAccess,

@@ -1,0 +1,124 @@
+/**
+ * The lifecycle (domain.md §7) at the portal: officials move their agency's applications, the
+ * citizen cancels theirs, every change an event with who, from which status, where and why, and two
+ * moves on the same version never both win.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Caller } from '../../lib/caller.js';
+import { portalService } from '../../subgraphs/portal/createSubgraph.js';
+import { graphql } from '../helpers/graphql.js';
+import { ANA, CARMEN } from '../helpers/personas.js';
+import { startSubgraph, type RunningSubgraph } from '../helpers/subgraph.js';
+import { asCitizen, asOfficial } from '../helpers/trust.js';
+
+const PEDRO = asOfficial('MTC-0001');
+const OSCAR = asOfficial('RENIEC-0001');
+const PURPOSE = 'revisión del expediente';
+
+let portal: RunningSubgraph;
+
+beforeAll(async () => {
+  portal = await startSubgraph(portalService, { citizens: 5 });
+});
+afterAll(async () => {
+  await portal?.close();
+});
+
+const ask = async (query: string, variables: Record<string, unknown>, caller: Caller | null, purpose?: string) =>
+  graphql(portal.url, query, variables, await portal.as(caller, purpose));
+const codes = (response: { errors?: { extensions?: Record<string, unknown> }[] }) => (response.errors ?? []).map((error) => error.extensions?.code);
+
+const EVENT = 'at from status note actor { kind id name agency { code } } office { id name }';
+const MOVE = `mutation($input: MoveApplicationInput!) { moveApplication(input: $input) { application { id version status nextStep timeline { ${EVENT} } } } }`;
+const CANCEL = `mutation($id: ID!, $reason: String!) { cancelApplication(id: $id, reason: $reason) { application { id status version timeline { ${EVENT} } } } }`;
+
+/** Ana starts a licence revalidation in person at MAC Lima Norte: a new SUBMITTED application of MTC's. */
+async function anaApplies(): Promise<string> {
+  const start = await ask(
+    'mutation($input: StartApplicationInput!) { startApplication(input: $input) { applicationId } }',
+    { input: { procedureSlug: 'revalidar-licencia-de-conducir', channel: 'IN_PERSON', officeId: 'mac-lima-norte', idempotencyKey: randomUUID() } },
+    asCitizen(ANA),
+  );
+  expect(start.errors).toBeUndefined();
+  return start.data.startApplication.applicationId;
+}
+
+const move = (applicationId: string, to: string, expectedVersion: number, note = '', caller: Caller = PEDRO) =>
+  ask(MOVE, { input: { applicationId, to, note, expectedVersion } }, caller, PURPOSE);
+
+describe('an official moving an application', () => {
+  it('moves it along the lifecycle, each move an event with who, from which status, where and the note', async () => {
+    const id = await anaApplies();
+    const reviewing = await move(id, 'IN_REVIEW', 1, 'Documentos recibidos.');
+    expect(reviewing.errors).toBeUndefined();
+    expect(reviewing.data.moveApplication.application).toMatchObject({ id, version: 2, status: 'IN_REVIEW', nextStep: expect.stringContaining('evaluando') });
+    const approved = await move(id, 'APPROVED', 2, 'Examen médico conforme.');
+    const { timeline } = approved.data.moveApplication.application;
+    expect(timeline.map((event: { from: string | null; status: string }) => [event.from, event.status])).toEqual([
+      [null, 'SUBMITTED'],
+      ['SUBMITTED', 'IN_REVIEW'],
+      ['IN_REVIEW', 'APPROVED'],
+    ]);
+    expect(timeline[0].actor).toMatchObject({ kind: 'CITIZEN', id: ANA, name: null, agency: null });
+    expect(timeline[2]).toMatchObject({
+      note: 'Examen médico conforme.',
+      actor: { kind: 'OFFICIAL', id: 'MTC-0001', name: 'Pedro Salas Rojas', agency: { code: 'MTC' } },
+      office: { id: 'mtc-lima-centro' },
+    });
+    // Ana sees all of it.
+    const hers = await ask(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Application { status version timeline { ${EVENT} } } } }`, { r: [{ __typename: 'Application', id }] }, asCitizen(ANA));
+    expect(hers.data._entities[0]).toMatchObject({ status: 'APPROVED', version: 3, timeline: timeline });
+  });
+
+  it('refuses what the lifecycle does not allow (BAD_USER_INPUT), a rejection without a reason, and a stale version (CONFLICT)', async () => {
+    const id = await anaApplies();
+    const skip = await move(id, 'APPROVED', 1);
+    expect([codes(skip), skip.errors?.[0]?.message]).toEqual([['BAD_USER_INPUT'], 'Una solicitud presentada no puede pasar a APPROVED: solo a IN_REVIEW.']);
+    await move(id, 'IN_REVIEW', 1);
+    expect(codes(await move(id, 'REJECTED', 2, '  '))).toEqual(['BAD_USER_INPUT']);
+    const stale = await move(id, 'ACTION_REQUIRED', 1, 'Falta el examen médico.');
+    expect(codes(stale)).toEqual(['CONFLICT']);
+    expect(stale.errors?.[0]?.message).toContain('Otro funcionario movió la solicitud');
+  });
+
+  it('is FORBIDDEN for another agency’s official, for a citizen, and for a case number that does not exist, alike', async () => {
+    const id = await anaApplies();
+    const oscar = await move(id, 'IN_REVIEW', 1, '', OSCAR);
+    const nowhere = await move('CUT-2026-999999', 'IN_REVIEW', 1);
+    expect([codes(oscar), codes(nowhere)]).toEqual([['FORBIDDEN'], ['FORBIDDEN']]);
+    expect(oscar.errors?.[0]?.message).toBe(nowhere.errors?.[0]?.message);
+    expect(codes(await move(id, 'IN_REVIEW', 1, '', asCitizen(ANA)))).toEqual(['FORBIDDEN']);
+  });
+
+  it('lets exactly one of 20 moves made at once on the same version win, with exactly one new event', async () => {
+    const id = await anaApplies();
+    const moves = await Promise.all(Array.from({ length: 20 }, () => move(id, 'IN_REVIEW', 1, 'En evaluación.')));
+    expect(moves.filter((answer) => !answer.errors).length).toBe(1);
+    expect(moves.filter((answer) => codes(answer)[0] === 'CONFLICT').length).toBe(19);
+    const events = await portal.db.query<{ n: number }>('SELECT count(*)::int AS n FROM application_events WHERE application_id = $1', [id]);
+    expect(events.rows[0]!.n).toBe(2);
+  });
+});
+
+describe('a citizen cancelling', () => {
+  it('cancels an undecided application of theirs, with the reason on its record', async () => {
+    const id = await anaApplies();
+    const cancelled = await ask(CANCEL, { id, reason: 'Ya no viajo.' }, asCitizen(ANA));
+    expect(cancelled.errors).toBeUndefined();
+    expect(cancelled.data.cancelApplication.application).toMatchObject({ status: 'CANCELLED', version: 2 });
+    expect(cancelled.data.cancelApplication.application.timeline.at(-1)).toMatchObject({ from: 'SUBMITTED', status: 'CANCELLED', note: 'Cancelada por el ciudadano: Ya no viajo.', actor: { kind: 'CITIZEN', id: ANA } });
+    const again = await ask(CANCEL, { id, reason: 'otra vez' }, asCitizen(ANA));
+    expect([codes(again), again.errors?.[0]?.message]).toEqual([['BAD_USER_INPUT'], 'La solicitud ya está cancelada: solo se cancela antes de una decisión.']);
+  });
+
+  it('is FORBIDDEN for another citizen’s application as for one that does not exist, and needs a reason', async () => {
+    const id = await anaApplies();
+    const carmen = await ask(CANCEL, { id, reason: 'x' }, asCitizen(CARMEN));
+    const nowhere = await ask(CANCEL, { id: 'CUT-2026-999999', reason: 'x' }, asCitizen(CARMEN));
+    expect([codes(carmen), codes(nowhere)]).toEqual([['FORBIDDEN'], ['FORBIDDEN']]);
+    expect(carmen.errors?.[0]?.message).toBe(nowhere.errors?.[0]?.message);
+    expect(codes(await ask(CANCEL, { id, reason: ' ' }, asCitizen(ANA)))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await ask(CANCEL, { id, reason: 'x' }, PEDRO, PURPOSE))).toEqual(['FORBIDDEN']);
+  });
+});
