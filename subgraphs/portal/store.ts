@@ -272,8 +272,22 @@ export class PortalStore {
    * is false when the key was already used, possibly for another procedure: the caller decides what
    * that means.
    */
-  async startApplication(input: NewApplication): Promise<{ application: ApplicationRecord; created: boolean }> {
+  /**
+   * Starts an application, or finds the one this idempotency key started. `openOne` instead when the
+   * citizen already has an application of this procedure that is not over (completed, rejected or
+   * cancelled): one at a time, so that nobody holds two revalidations.
+   */
+  async startApplication(input: NewApplication): Promise<{ application: ApplicationRecord; created: boolean } | { openOne: string }> {
     return this.db.transaction(async (tx) => {
+      // One citizen's starts one after another: two at once must not both find no open application.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`application-of-${input.dni}`]);
+      const retried = await tx.query<ApplicationRecord>(`SELECT ${APPLICATION_COLUMNS} FROM applications WHERE dni = $1 AND idempotency_key = $2`, [input.dni, input.idempotencyKey]);
+      if (retried.rows[0]) return { application: retried.rows[0], created: false };
+      const open = await tx.query<{ id: string }>(
+        `SELECT id FROM applications WHERE dni = $1 AND procedure_slug = $2 AND status NOT IN ('COMPLETED', 'REJECTED', 'CANCELLED') ORDER BY submitted_at LIMIT 1`,
+        [input.dni, input.procedureSlug],
+      );
+      if (open.rows[0]) return { openOne: open.rows[0].id };
       const next = await tx.query<{ year: number; serial: string }>(
         `SELECT extract(year FROM now() AT TIME ZONE 'America/Lima')::int AS year, nextval('application_number')::text AS serial`,
       );

@@ -429,6 +429,10 @@ describe('StartApplication', () => {
   const start = async (dni: string | null, input: Record<string, unknown>) =>
     send('StartApplication', { input }, dni ? await as(dni) : undefined);
 
+  /** Closes `dni`'s open applications of `slug` (as if cancelled): a citizen holds one open application of a procedure at a time. */
+  const makeRoom = (dni: string, slug: string) =>
+    platform.subgraphs.portal.db.query(`UPDATE applications SET status = 'CANCELLED' WHERE dni = $1 AND procedure_slug = $2 AND status NOT IN ('COMPLETED', 'REJECTED', 'CANCELLED')`, [dni, slug]);
+
   async function rowsFor(dni: string, idempotencyKey: string) {
     const applications = await platform.subgraphs.portal.db.query<{ id: string }>(
       'SELECT id FROM applications WHERE dni = $1 AND idempotency_key = $2',
@@ -479,6 +483,7 @@ describe('StartApplication', () => {
 
   it('the same idempotencyKey twice returns the same application, and the portal holds one row', async () => {
     const input = { procedureSlug: 'revalidar-licencia-de-conducir', channel: 'ONLINE', idempotencyKey: newKey() };
+    await makeRoom(ANA, input.procedureSlug);
     const first = await start(ANA, input);
     const second = await start(ANA, input);
     expectNoErrors(first);

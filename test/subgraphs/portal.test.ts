@@ -35,6 +35,13 @@ afterAll(async () => {
 const ask = async (query: string, variables?: Record<string, unknown>, caller: Caller | null = null, purpose?: string) =>
   graphql(portal.url, query, variables, await portal.as(caller, purpose));
 
+/**
+ * Closes `dni`'s open applications of `slug` (as if cancelled), for a test that starts another: a
+ * citizen holds one open application of a procedure at a time, and earlier tests left some.
+ */
+const makeRoom = (dni: string, slug: string) =>
+  portal.db.query(`UPDATE applications SET status = 'CANCELLED' WHERE dni = $1 AND procedure_slug = $2 AND status NOT IN ('COMPLETED', 'REJECTED', 'CANCELLED')`, [dni, slug]);
+
 const ENTITIES = (selection: string) => `query($representations: [_Any!]!) {
   _entities(representations: $representations) { ${selection} }
 }`;
@@ -621,6 +628,7 @@ describe('startApplication', () => {
   });
 
   it('resolves unmetRequirements from the verdicts in a StartApplicationPayload representation', async () => {
+    await makeRoom(ANA, REVALIDATION);
     const started = await start({ procedureSlug: REVALIDATION, channel: 'ONLINE', idempotencyKey: 'ana-unmet-key-0001' });
     const applicationId = started.data.startApplication.applicationId;
     const UNMET = ENTITIES('... on StartApplicationPayload { application { id } unmetRequirements { code description detail status agency { code } } }');
@@ -705,6 +713,7 @@ describe('the access record', () => {
   it("notes a started application's reads, not the payload's", async () => {
     const START = 'mutation($input: StartApplicationInput!) { startApplication(input: $input) { applicationId application { status channel } procedure { slug } } }';
     const input = { procedureSlug: 'renovar-dni', channel: 'ONLINE', idempotencyKey: 'ana-recorded-key-0001' };
+    await makeRoom(ANA, 'renovar-dni');
     expect((await ask(START, { input }, asCitizen(ANA))).errors).toBeUndefined();
     expect(await lastReads(portal)).toEqual([{ dni: ANA, agency: 'RENIEC', fields: APPLICATION_FIELDS('channel', 'status'), accessor_kind: 'CITIZEN', accessor_id: ANA, purpose: null }]);
   });

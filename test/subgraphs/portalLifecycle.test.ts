@@ -33,8 +33,12 @@ const EVENT = 'at from status note actor { kind id name agency { code } } office
 const MOVE = `mutation($input: MoveApplicationInput!) { moveApplication(input: $input) { application { id version status nextStep timeline { ${EVENT} } } } }`;
 const CANCEL = `mutation($id: ID!, $reason: String!) { cancelApplication(id: $id, reason: $reason) { application { id status version timeline { ${EVENT} } } } }`;
 
-/** Ana starts a licence revalidation in person at MAC Lima Norte: a new SUBMITTED application of MTC's. */
+/**
+ * Ana starts a licence revalidation in person at MAC Lima Norte: a new SUBMITTED application of MTC's.
+ * Her earlier one is closed first (as if cancelled): she may hold one open at a time.
+ */
 async function anaApplies(): Promise<string> {
+  await portal.db.query(`UPDATE applications SET status = 'CANCELLED' WHERE dni = $1 AND procedure_slug = 'revalidar-licencia-de-conducir' AND status NOT IN ('COMPLETED', 'REJECTED', 'CANCELLED')`, [ANA]);
   const start = await ask(
     'mutation($input: StartApplicationInput!) { startApplication(input: $input) { applicationId } }',
     { input: { procedureSlug: 'revalidar-licencia-de-conducir', channel: 'IN_PERSON', officeId: 'mac-lima-norte', idempotencyKey: randomUUID() } },
@@ -98,6 +102,34 @@ describe('an official moving an application', () => {
     expect(moves.filter((answer) => codes(answer)[0] === 'CONFLICT').length).toBe(19);
     const events = await portal.db.query<{ n: number }>('SELECT count(*)::int AS n FROM application_events WHERE application_id = $1', [id]);
     expect(events.rows[0]!.n).toBe(2);
+  });
+});
+
+describe('a citizen starting a second one', () => {
+  it('is refused while the first is open, naming its case number; the first one’s key still finds the first', async () => {
+    const first = await anaApplies();
+    const key = randomUUID();
+    const START = 'mutation($input: StartApplicationInput!) { startApplication(input: $input) { applicationId } }';
+    const input = { procedureSlug: 'revalidar-licencia-de-conducir', channel: 'ONLINE', idempotencyKey: key };
+    const second = await ask(START, { input }, asCitizen(ANA));
+    expect([codes(second), second.errors?.[0]?.message]).toEqual([['BAD_USER_INPUT'], `Ya tienes una solicitud abierta de "Revalidar licencia de conducir": el expediente ${first}. Sigue esa, o cancélala antes de empezar otra.`]);
+    const rows = await portal.db.query('SELECT 1 FROM applications WHERE dni = $1 AND idempotency_key = $2', [ANA, key]);
+    expect(rows.rows).toHaveLength(0);
+    // Once the first is cancelled, the same request starts the second.
+    await ask(CANCEL, { id: first, reason: 'Me equivoqué de canal.' }, asCitizen(ANA));
+    const again = await ask(START, { input }, asCitizen(ANA));
+    expect(again.errors).toBeUndefined();
+    expect(again.data.startApplication.applicationId).not.toBe(first);
+  });
+
+  it('lets only one of 10 starts made at once with different keys through', async () => {
+    await portal.db.query(`UPDATE applications SET status = 'CANCELLED' WHERE dni = $1 AND procedure_slug = 'revalidar-licencia-de-conducir' AND status NOT IN ('COMPLETED', 'REJECTED', 'CANCELLED')`, [ANA]);
+    const START = 'mutation($input: StartApplicationInput!) { startApplication(input: $input) { applicationId } }';
+    const starts = await Promise.all(
+      Array.from({ length: 10 }, async () => ask(START, { input: { procedureSlug: 'revalidar-licencia-de-conducir', channel: 'ONLINE', idempotencyKey: randomUUID() } }, asCitizen(ANA))),
+    );
+    expect(starts.filter((answer) => !answer.errors).length).toBe(1);
+    expect(starts.filter((answer) => codes(answer)[0] === 'BAD_USER_INPUT').length).toBe(9);
   });
 });
 

@@ -25,6 +25,12 @@ import { ANA, CARMEN, JORGE, LUIS, PERSONAS, ROSA } from '../helpers/personas.js
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { TEST_TODAY } from '../helpers/subgraph.js';
 
+/** A start that made (or found) an application: in these tests nothing open is in its way. */
+function made<T>(started: T | { openOne: string }): T {
+  if (typeof started === 'object' && started !== null && 'openOne' in started) throw new Error(`an open application is in the way: ${started.openOne}`);
+  return started as T;
+}
+
 const CITIZENS = 80;
 const date = (iso: string) => new Date(`${iso}T00:00:00Z`);
 const shift = (day: Date, days: number) => isoDate(addDays(day, days));
@@ -295,8 +301,8 @@ describe.each(['postgres', 'pglite'] as const)('portal on %s: seeding again on l
     // Carmen (and Ana) start applications of their own, as the mutation does.
     const store = new PortalStore(opened.db);
     const started = await Promise.all([
-      store.startApplication({ dni: CARMEN, procedureSlug: 'renovar-dni', channel: 'ONLINE', officeId: null, idempotencyKey: 'carmen-own-0001', note: 'Received.' }),
-      store.startApplication({ dni: ANA, procedureSlug: 'renovar-dni', channel: 'ONLINE', officeId: null, idempotencyKey: 'ana-own-0001', note: 'Received.' }),
+      store.startApplication({ dni: CARMEN, procedureSlug: 'renovar-dni', channel: 'ONLINE', officeId: null, idempotencyKey: 'carmen-own-0001', note: 'Received.' }).then(made),
+      store.startApplication({ dni: ANA, procedureSlug: 'renovar-dni', channel: 'ONLINE', officeId: null, idempotencyKey: 'ana-own-0001', note: 'Received.' }).then(made),
     ]);
     const own = await Promise.all(started.map(({ application }) => ownApplication(opened.db, application.id)));
     expect(own.map((application) => application.events.length)).toEqual([1, 1]);
@@ -396,10 +402,10 @@ describe('portal: a database with applications older than its first seed', () =>
     await seedCatalogue(opened.db); // the catalogue is reference data, there before any application
     const store = new PortalStore(opened.db);
     // A fresh sequence: these take serials 1 and 2, those of Carmen's revalidation and duplicate.
-    const early = await store.startApplication({ dni: CARMEN, procedureSlug: 'renovar-dni', channel: 'ONLINE', officeId: null, idempotencyKey: 'early-key-0001', note: 'Received.' });
+    const early = made(await store.startApplication({ dni: CARMEN, procedureSlug: 'renovar-dni', channel: 'ONLINE', officeId: null, idempotencyKey: 'early-key-0001', note: 'Received.' }));
     // The store does not police keys: a citizen's key may be the one the seed gives a generated citizen's application.
     const index = Array.from({ length: CITIZENS }, (_, i) => i).find((i) => generatedApplication(i, seedDay) !== null)!;
-    const lookalike = await store.startApplication({ dni: generatedDni(index), procedureSlug: 'renovar-dni', channel: 'ONLINE', officeId: null, idempotencyKey: `seed-${1000 + index}`, note: 'Received.' });
+    const lookalike = made(await store.startApplication({ dni: generatedDni(index), procedureSlug: 'renovar-dni', channel: 'ONLINE', officeId: null, idempotencyKey: `seed-${1000 + index}`, note: 'Received.' }));
     expect([early, lookalike].map(({ application }) => application.id)).toEqual([`CUT-${thisYear}-000001`, `CUT-${thisYear}-000002`]);
     const before = await Promise.all([early, lookalike].map(({ application }) => ownApplication(opened.db, application.id)));
 
@@ -473,7 +479,8 @@ describe.each(['postgres', 'pglite'] as const)('portal on %s: migration 002 on a
     const generated0 = await opened.db.query<{ n: number }>('SELECT count(*)::int AS n FROM applications WHERE dni = $1', [generatedDni(0)]);
     expect(generated0.rows[0]!.n).toBe(generatedApplication(0, today) ? 1 : 0);
     // The sequence stays past every case number: the next application a citizen starts is new.
-    const next = await new PortalStore(opened.db).startApplication({ dni: ANA, procedureSlug: 'renovar-dni', channel: 'ONLINE', officeId: null, idempotencyKey: 'ana-own-key-0002', note: 'Received.' });
+    // (Another procedure: her renewal, CUT-2026-001300, is still open.)
+    const next = made(await new PortalStore(opened.db).startApplication({ dni: ANA, procedureSlug: 'duplicado-de-dni', channel: 'ONLINE', officeId: null, idempotencyKey: 'ana-own-key-0002', note: 'Received.' }));
     expect(Number(next.application.id.split('-')[2])).toBeGreaterThan(1300);
   });
 });

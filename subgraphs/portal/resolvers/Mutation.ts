@@ -72,7 +72,7 @@ export const Mutation = {
       );
     }
 
-    const { application, created } = await store.startApplication({
+    const started = await store.startApplication({
       dni,
       procedureSlug: procedure.slug,
       channel: channel.kind,
@@ -80,6 +80,10 @@ export const Mutation = {
       idempotencyKey,
       note: receivedNote(channel.kind),
     });
+    if ('openOne' in started) {
+      throw badUserInput(`Ya tienes una solicitud abierta de "${procedure.title}": el expediente ${started.openOne}. Sigue esa, o cancélala antes de empezar otra.`, 'procedureSlug');
+    }
+    const { application, created } = started;
     // Same key, same procedure: a retry, answered with the first application. Another procedure: a client bug.
     if (application.procedureSlug !== procedure.slug) {
       throw badUserInput(
