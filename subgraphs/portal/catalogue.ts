@@ -131,6 +131,8 @@ export interface ProcedureEntry {
   legalBasis: string[];
   requirements: RequirementEntry[];
   channels: ChannelEntry[];
+  /** A lookup the citizen does on the agency's own channel: nothing to apply for. */
+  informationOnly?: true;
 }
 
 export const AGENCIES: readonly AgencyEntry[] = [
@@ -262,6 +264,7 @@ export const PROCEDURES: readonly ProcedureEntry[] = [
   },
   {
     slug: 'consultar-deuda-tributaria',
+    informationOnly: true,
     agencyCode: 'SUNAT',
     title: 'Consultar deuda tributaria',
     summary: 'See your pending tax debts, their interest and whether they are in coactive collection.',
@@ -276,6 +279,7 @@ export const PROCEDURES: readonly ProcedureEntry[] = [
   },
   {
     slug: 'consultar-record-del-conductor',
+    informationOnly: true,
     agencyCode: 'MTC',
     title: 'Consultar récord del conductor',
     summary: "A driver's record: infractions and points, by DNI, licence number or name.",
@@ -290,6 +294,7 @@ export const PROCEDURES: readonly ProcedureEntry[] = [
   },
   {
     slug: 'consulta-vehicular',
+    informationOnly: true,
     agencyCode: 'SUNARP',
     title: 'Consulta vehicular',
     summary: "A vehicle's registry data by plate: make, model, theft alerts and registry status.",

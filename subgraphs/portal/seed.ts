@@ -302,6 +302,7 @@ const PROCEDURE_NAMES = [
   'processing_days',
   'approval',
   'legal_basis',
+  'information_only',
 ];
 
 /**
@@ -357,6 +358,7 @@ export async function seedCatalogue(db: Database): Promise<void> {
           p.processingDays,
           p.approval,
           p.legalBasis,
+          p.informationOnly ?? false,
         ],
       );
     }

@@ -23,6 +23,8 @@ export interface ProcedureRecord {
   paymentCode: string | null;
   processingDays: number;
   approval: ApprovalKind;
+  /** A lookup with nothing to apply for (see catalogue.ts). */
+  informationOnly: boolean;
   legalBasis: string[];
 }
 
@@ -126,7 +128,7 @@ const AGENCY_COLUMNS = 'code, name, ruc, website';
 const OFFICE_COLUMNS = 'o.id, o.name, o.address, o.district, o.hours, o.latitude, o.longitude';
 const PROCEDURE_COLUMNS = `slug, agency_code AS "agencyCode", title, summary, description, fee_amount AS "feeAmount",
   fee_uit_percent::text AS "feeUitPercent", to_char(fee_as_of, 'YYYY-MM-DD') AS "feeAsOf", payment_code AS "paymentCode",
-  processing_days AS "processingDays", approval, legal_basis AS "legalBasis"`;
+  processing_days AS "processingDays", approval, legal_basis AS "legalBasis", information_only AS "informationOnly"`;
 const APPLICATION_COLUMNS = `id, dni, procedure_slug AS "procedureSlug", channel, office_id AS "officeId", status,
   next_step AS "nextStep", ${isoTimestamp('submitted_at')} AS "submittedAt", ${isoTimestamp('updated_at')} AS "updatedAt", version`;
 

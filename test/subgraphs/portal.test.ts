@@ -591,7 +591,8 @@ describe('startApplication', () => {
 
   it('refuses a key already used for another procedure with BAD_USER_INPUT, creating nothing', async () => {
     const key = 'ana-reused-key-0001';
-    await start({ procedureSlug: 'consulta-vehicular', channel: 'ONLINE', idempotencyKey: key });
+    await makeRoom(ANA, 'renovar-dni');
+    expect((await start({ procedureSlug: 'renovar-dni', channel: 'ONLINE', idempotencyKey: key })).errors).toBeUndefined();
     const reused = await start({ procedureSlug: 'declaracion-anual-de-renta', channel: 'ONLINE', idempotencyKey: key });
     expect(errorCodes(reused)).toEqual(['BAD_USER_INPUT']);
     expect(await rowsForKey(ANA, key)).toBe(1);

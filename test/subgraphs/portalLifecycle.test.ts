@@ -122,6 +122,14 @@ describe('a citizen starting a second one', () => {
     expect(again.data.startApplication.applicationId).not.toBe(first);
   });
 
+  it('is refused for a lookup, which has nothing to apply for', async () => {
+    const START = 'mutation($input: StartApplicationInput!) { startApplication(input: $input) { applicationId } }';
+    const lookup = await ask(START, { input: { procedureSlug: 'consulta-vehicular', channel: 'ONLINE', idempotencyKey: randomUUID() } }, asCitizen(ANA));
+    expect([codes(lookup), lookup.errors?.[0]?.message]).toEqual([['BAD_USER_INPUT'], '"Consulta vehicular" es una consulta: se hace al instante en el canal de la entidad, sin solicitud.']);
+    const catalogue = await ask('{ procedure(slug: "consulta-vehicular") { informationOnly } renewal: procedure(slug: "renovar-dni") { informationOnly } }', {}, null);
+    expect(catalogue.data).toEqual({ procedure: { informationOnly: true }, renewal: { informationOnly: false } });
+  });
+
   it('lets only one of 10 starts made at once with different keys through', async () => {
     await portal.db.query(`UPDATE applications SET status = 'CANCELLED' WHERE dni = $1 AND procedure_slug = 'revalidar-licencia-de-conducir' AND status NOT IN ('COMPLETED', 'REJECTED', 'CANCELLED')`, [ANA]);
     const START = 'mutation($input: StartApplicationInput!) { startApplication(input: $input) { applicationId } }';

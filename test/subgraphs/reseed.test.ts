@@ -428,8 +428,8 @@ describe.each(['postgres', 'pglite'] as const)('portal on %s: migration 002 on a
   beforeAll(async () => {
     // The database as it was: 001 applied and seeded by the old seed on three different days. The
     // catalogue is written by today's seedCatalogue, which restates the officials too: 003's table
-    // must be there for it, and 002 touches only applications and their events.
-    opened = await openAtInit(portalService, engine, ['003_officials.sql']);
+    // and 005's column must be there for it, and 002 touches only applications and their events.
+    opened = await openAtInit(portalService, engine, ['003_officials.sql', '005_information_only.sql']);
   });
   afterAll(async () => {
     await opened?.close();

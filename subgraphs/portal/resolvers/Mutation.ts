@@ -55,6 +55,9 @@ export const Mutation = {
     }
     const procedure = await loaders.procedure.load(input.procedureSlug);
     if (!procedure) throw notFound(`No procedure has the slug "${input.procedureSlug}".`);
+    if (procedure.informationOnly) {
+      throw badUserInput(`"${procedure.title}" es una consulta: se hace al instante en el canal de la entidad, sin solicitud.`, 'procedureSlug');
+    }
 
     const channel = (await loaders.channels.load(procedure.slug)).find((offered) => offered.kind === input.channel);
     if (!channel) throw badUserInput(`"${procedure.title}" cannot be done ${CHANNEL_WORDS[input.channel]}.`, 'channel');
