@@ -15,7 +15,8 @@ import { DEFAULT_SUBGRAPH_TIMEOUT_MS, DEFAULT_TRAFFIC_SETTINGS, type TrafficSett
 import { contextBuilder, requestLogger, requestScopeMiddleware, type GatewayContext } from './context.js';
 import { healthRoute } from './health.js';
 import { DEFAULT_RATE_LIMITS, rateLimiter, type RateLimitSettings } from './rateLimit.js';
-import { publicResponseCache, supergraphIdOf } from './responseCache.js';
+import { publicResponseCache } from './responseCache.js';
+import { supergraphIdOf } from '../schema/compose.js';
 import { loadTrustedDocuments, registerTrustedDocuments, trustedDocumentsPlugin } from './trustedDocuments.js';
 import { playgroundRouter } from './playground.js';
 import { costLimitPlugin } from '../lib/costLimit.js';

@@ -26,8 +26,3 @@ export function publicResponseCache(cache: KeyValueCache<string>, supergraphId: 
     generateCacheKey: (_requestContext, keyData) => `${supergraphId()}:${createHash('sha256').update(JSON.stringify(keyData)).digest('hex')}`,
   });
 }
-
-/** A short, stable name for one supergraph: the start of its SDL's SHA-256. */
-export function supergraphIdOf(supergraphSdl: string): string {
-  return createHash('sha256').update(supergraphSdl).digest('hex').slice(0, 16);
-}

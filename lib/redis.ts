@@ -11,8 +11,6 @@ export interface SharedStore {
    * failed, e.g. slower than 250 ms (the platform keeps serving).
    */
   state(): 'memory' | 'up' | 'down';
-  /** Commands that failed open since start: a counter for metrics. */
-  failures(): number;
   /**
    * The Redis client, for what needs more than a cache (scripts, pub/sub), or null in memory. Its
    * commands fail at once while Redis is down: run them through `failOpen`.
@@ -28,7 +26,7 @@ export interface SharedStore {
    * (a Redis that restarts may have lost it). In memory, once. Resolves once the first run is done.
    */
   keep(restore: () => Promise<void>): Promise<void>;
-  /** `command`'s answer, or `fallback` (counted in `failures`) when Redis fails it. */
+  /** `command`'s answer, or `fallback` when Redis fails it. */
   failOpen<T>(command: () => Promise<T>, fallback: T): Promise<T>;
   /**
    * Calls `onMessage` with each message published on `channel` (a channel name is not a key:
@@ -50,7 +48,7 @@ const COMMAND_TIMEOUT_MS = 250;
 export function openSharedStore(options: { url: string | undefined; keyPrefix: string; logger: Logger }): SharedStore {
   if (!options.url) {
     const cache = new InMemoryLRUCache<string>();
-    return { cache, state: () => 'memory', failures: () => 0, redis: null, connected: async () => {}, keep: (restore) => restore(), failOpen: (command) => command(), subscribe: () => () => {}, close: async () => {} };
+    return { cache, state: () => 'memory', redis: null, connected: async () => {}, keep: (restore) => restore(), failOpen: (command) => command(), subscribe: () => () => {}, close: async () => {} };
   }
   const { logger } = options;
   const redis = new Redis(options.url, {
@@ -61,7 +59,6 @@ export function openSharedStore(options: { url: string | undefined; keyPrefix: s
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   });
   let up = false;
-  let failed = 0;
   // Connected but not answering in time (stalled, overloaded) is down too, until a command succeeds.
   let answering = true;
   // One line when Redis goes away and one when it is back, not one per failed command.
@@ -82,7 +79,6 @@ export function openSharedStore(options: { url: string | undefined; keyPrefix: s
       answering = true;
       return answer;
     } catch (error) {
-      failed += 1;
       if (up && answering && error instanceof Error && /timed out/i.test(error.message)) {
         logger.warn({ redis: redact(options.url!) }, `Redis answers slower than ${COMMAND_TIMEOUT_MS} ms: caches are misses until it answers in time`);
       }
@@ -119,7 +115,6 @@ export function openSharedStore(options: { url: string | undefined; keyPrefix: s
   return {
     cache,
     state: () => (up && answering ? 'up' : 'down'),
-    failures: () => failed,
     redis,
     connected: (timeoutMs) =>
       new Promise<void>((resolve) => {

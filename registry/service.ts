@@ -11,7 +11,7 @@ import type { KeySet } from '../lib/keys.js';
 import type { Logger } from '../lib/logger.js';
 import { supergraphChannel, type SharedStore } from '../lib/redis.js';
 import type { SignIn } from '../lib/signIn.js';
-import { supergraphIdOf } from '../gateway/responseCache.js';
+import { supergraphIdOf } from '../schema/compose.js';
 import { apiSchemaOf, checkProposal, contractOperations, FIELD_TAKEN, type CheckReport, type KnownOperation } from './check.js';
 import type { RegistryStore, UsageReport, VersionRecord } from './store.js';
 

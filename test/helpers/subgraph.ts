@@ -139,3 +139,11 @@ export async function lastReads(subgraph: RunningSubgraph, n = 1, columns = 'dni
 export async function recordSize(subgraph: RunningSubgraph): Promise<number> {
   return (await subgraph.db.query<{ n: number }>('SELECT count(*)::int AS n FROM access_record')).rows[0]!.n;
 }
+
+/**
+ * Closes `dni`'s open applications of `slug` (as if cancelled), for a test that starts another: a
+ * citizen holds one open application of a procedure at a time, and earlier tests may have left one.
+ */
+export async function makeRoom(db: Database, dni: string, slug: string): Promise<void> {
+  await db.query(`UPDATE applications SET status = 'CANCELLED' WHERE dni = $1 AND procedure_slug = $2 AND status NOT IN ('COMPLETED', 'REJECTED', 'CANCELLED')`, [dni, slug]);
+}

@@ -5,7 +5,7 @@ import { rucForDni } from '../../subgraphs/taxes/ruc.js';
 import { citizenToken, agencyToken, type Credentials, type GraphQLResponse } from '../helpers/graphql.js';
 import { startPlatform, type Platform } from '../helpers/platform.js';
 import { ANA, CARMEN, JORGE, LUIS, ROSA } from '../helpers/personas.js';
-import { TEST_TODAY } from '../helpers/subgraph.js';
+import { makeRoom, TEST_TODAY } from '../helpers/subgraph.js';
 import { CONTRACT_OPERATIONS, daysBetween, expectNoErrors, expectOneError, sendContractOperation } from './support.js';
 
 /**
@@ -429,10 +429,6 @@ describe('StartApplication', () => {
   const start = async (dni: string | null, input: Record<string, unknown>) =>
     send('StartApplication', { input }, dni ? await as(dni) : undefined);
 
-  /** Closes `dni`'s open applications of `slug` (as if cancelled): a citizen holds one open application of a procedure at a time. */
-  const makeRoom = (dni: string, slug: string) =>
-    platform.subgraphs.portal.db.query(`UPDATE applications SET status = 'CANCELLED' WHERE dni = $1 AND procedure_slug = $2 AND status NOT IN ('COMPLETED', 'REJECTED', 'CANCELLED')`, [dni, slug]);
-
   async function rowsFor(dni: string, idempotencyKey: string) {
     const applications = await platform.subgraphs.portal.db.query<{ id: string }>(
       'SELECT id FROM applications WHERE dni = $1 AND idempotency_key = $2',
@@ -483,7 +479,7 @@ describe('StartApplication', () => {
 
   it('the same idempotencyKey twice returns the same application, and the portal holds one row', async () => {
     const input = { procedureSlug: 'revalidar-licencia-de-conducir', channel: 'ONLINE', idempotencyKey: newKey() };
-    await makeRoom(ANA, input.procedureSlug);
+    await makeRoom(platform.subgraphs.portal.db, ANA, input.procedureSlug);
     const first = await start(ANA, input);
     const second = await start(ANA, input);
     expectNoErrors(first);

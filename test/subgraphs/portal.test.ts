@@ -7,7 +7,7 @@ import { generatedDni } from '../../subgraphs/shared/seeding.js';
 import { errorCodes, graphql } from '../helpers/graphql.js';
 import { ANA, CARMEN, LUIS } from '../helpers/personas.js';
 import { expectPublishedSdl } from '../helpers/sdl.js';
-import { countStatementsPerTable, expectOnlyTheGateway, lastReads, recordSize, resolveEntities, startSubgraph, type RunningSubgraph } from '../helpers/subgraph.js';
+import { countStatementsPerTable, expectOnlyTheGateway, lastReads, makeRoom, recordSize, resolveEntities, startSubgraph, type RunningSubgraph } from '../helpers/subgraph.js';
 import { asCitizen, asOfficial, asService } from '../helpers/trust.js';
 
 const REVALIDATION = 'revalidar-licencia-de-conducir';
@@ -34,13 +34,6 @@ afterAll(async () => {
 /** `query` as the gateway sends it on behalf of `caller` (default: nobody signed in), who states `purpose`. */
 const ask = async (query: string, variables?: Record<string, unknown>, caller: Caller | null = null, purpose?: string) =>
   graphql(portal.url, query, variables, await portal.as(caller, purpose));
-
-/**
- * Closes `dni`'s open applications of `slug` (as if cancelled), for a test that starts another: a
- * citizen holds one open application of a procedure at a time, and earlier tests left some.
- */
-const makeRoom = (dni: string, slug: string) =>
-  portal.db.query(`UPDATE applications SET status = 'CANCELLED' WHERE dni = $1 AND procedure_slug = $2 AND status NOT IN ('COMPLETED', 'REJECTED', 'CANCELLED')`, [dni, slug]);
 
 const ENTITIES = (selection: string) => `query($representations: [_Any!]!) {
   _entities(representations: $representations) { ${selection} }
@@ -591,7 +584,7 @@ describe('startApplication', () => {
 
   it('refuses a key already used for another procedure with BAD_USER_INPUT, creating nothing', async () => {
     const key = 'ana-reused-key-0001';
-    await makeRoom(ANA, 'renovar-dni');
+    await makeRoom(portal.db, ANA, 'renovar-dni');
     expect((await start({ procedureSlug: 'renovar-dni', channel: 'ONLINE', idempotencyKey: key })).errors).toBeUndefined();
     const reused = await start({ procedureSlug: 'declaracion-anual-de-renta', channel: 'ONLINE', idempotencyKey: key });
     expect(errorCodes(reused)).toEqual(['BAD_USER_INPUT']);
@@ -629,7 +622,7 @@ describe('startApplication', () => {
   });
 
   it('resolves unmetRequirements from the verdicts in a StartApplicationPayload representation', async () => {
-    await makeRoom(ANA, REVALIDATION);
+    await makeRoom(portal.db, ANA, REVALIDATION);
     const started = await start({ procedureSlug: REVALIDATION, channel: 'ONLINE', idempotencyKey: 'ana-unmet-key-0001' });
     const applicationId = started.data.startApplication.applicationId;
     const UNMET = ENTITIES('... on StartApplicationPayload { application { id } unmetRequirements { code description detail status agency { code } } }');
@@ -714,7 +707,7 @@ describe('the access record', () => {
   it("notes a started application's reads, not the payload's", async () => {
     const START = 'mutation($input: StartApplicationInput!) { startApplication(input: $input) { applicationId application { status channel } procedure { slug } } }';
     const input = { procedureSlug: 'renovar-dni', channel: 'ONLINE', idempotencyKey: 'ana-recorded-key-0001' };
-    await makeRoom(ANA, 'renovar-dni');
+    await makeRoom(portal.db, ANA, 'renovar-dni');
     expect((await ask(START, { input }, asCitizen(ANA))).errors).toBeUndefined();
     expect(await lastReads(portal)).toEqual([{ dni: ANA, agency: 'RENIEC', fields: APPLICATION_FIELDS('channel', 'status'), accessor_kind: 'CITIZEN', accessor_id: ANA, purpose: null }]);
   });

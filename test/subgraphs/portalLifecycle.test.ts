@@ -9,12 +9,13 @@ import type { Caller } from '../../lib/caller.js';
 import { portalService } from '../../subgraphs/portal/createSubgraph.js';
 import { graphql } from '../helpers/graphql.js';
 import { ANA, CARMEN } from '../helpers/personas.js';
-import { startSubgraph, type RunningSubgraph } from '../helpers/subgraph.js';
+import { makeRoom, startSubgraph, type RunningSubgraph } from '../helpers/subgraph.js';
 import { asCitizen, asOfficial } from '../helpers/trust.js';
 
 const PEDRO = asOfficial('MTC-0001');
 const OSCAR = asOfficial('RENIEC-0001');
 const PURPOSE = 'revisión del expediente';
+const REVALIDATION = 'revalidar-licencia-de-conducir';
 
 let portal: RunningSubgraph;
 
@@ -38,10 +39,10 @@ const CANCEL = `mutation($id: ID!, $reason: String!) { cancelApplication(id: $id
  * Her earlier one is closed first (as if cancelled): she may hold one open at a time.
  */
 async function anaApplies(): Promise<string> {
-  await portal.db.query(`UPDATE applications SET status = 'CANCELLED' WHERE dni = $1 AND procedure_slug = 'revalidar-licencia-de-conducir' AND status NOT IN ('COMPLETED', 'REJECTED', 'CANCELLED')`, [ANA]);
+  await makeRoom(portal.db, ANA, REVALIDATION);
   const start = await ask(
     'mutation($input: StartApplicationInput!) { startApplication(input: $input) { applicationId } }',
-    { input: { procedureSlug: 'revalidar-licencia-de-conducir', channel: 'IN_PERSON', officeId: 'mac-lima-norte', idempotencyKey: randomUUID() } },
+    { input: { procedureSlug: REVALIDATION, channel: 'IN_PERSON', officeId: 'mac-lima-norte', idempotencyKey: randomUUID() } },
     asCitizen(ANA),
   );
   expect(start.errors).toBeUndefined();
@@ -110,7 +111,7 @@ describe('a citizen starting a second one', () => {
     const first = await anaApplies();
     const key = randomUUID();
     const START = 'mutation($input: StartApplicationInput!) { startApplication(input: $input) { applicationId } }';
-    const input = { procedureSlug: 'revalidar-licencia-de-conducir', channel: 'ONLINE', idempotencyKey: key };
+    const input = { procedureSlug: REVALIDATION, channel: 'ONLINE', idempotencyKey: key };
     const second = await ask(START, { input }, asCitizen(ANA));
     expect([codes(second), second.errors?.[0]?.message]).toEqual([['BAD_USER_INPUT'], `Ya tienes una solicitud abierta de "Revalidar licencia de conducir": el expediente ${first}. Sigue esa, o cancélala antes de empezar otra.`]);
     const rows = await portal.db.query('SELECT 1 FROM applications WHERE dni = $1 AND idempotency_key = $2', [ANA, key]);
@@ -131,10 +132,10 @@ describe('a citizen starting a second one', () => {
   });
 
   it('lets only one of 10 starts made at once with different keys through', async () => {
-    await portal.db.query(`UPDATE applications SET status = 'CANCELLED' WHERE dni = $1 AND procedure_slug = 'revalidar-licencia-de-conducir' AND status NOT IN ('COMPLETED', 'REJECTED', 'CANCELLED')`, [ANA]);
+    await makeRoom(portal.db, ANA, REVALIDATION);
     const START = 'mutation($input: StartApplicationInput!) { startApplication(input: $input) { applicationId } }';
     const starts = await Promise.all(
-      Array.from({ length: 10 }, async () => ask(START, { input: { procedureSlug: 'revalidar-licencia-de-conducir', channel: 'ONLINE', idempotencyKey: randomUUID() } }, asCitizen(ANA))),
+      Array.from({ length: 10 }, async () => ask(START, { input: { procedureSlug: REVALIDATION, channel: 'ONLINE', idempotencyKey: randomUUID() } }, asCitizen(ANA))),
     );
     expect(starts.filter((answer) => !answer.errors).length).toBe(1);
     expect(starts.filter((answer) => codes(answer)[0] === 'BAD_USER_INPUT').length).toBe(9);

@@ -2,10 +2,8 @@ import type { PortalContext } from '../context.js';
 import { assertCaseNumber } from '../guards.js';
 import { addBusinessDays } from '../../shared/businessDays.js';
 import { isoDate, todayInPeru } from '../../shared/calendar.js';
-import type { ApplicationRecord, ApplicationStatus, ProcedureRecord } from '../store.js';
-
-/** The statuses before a decision: only these can be overdue. */
-const UNDECIDED: ReadonlySet<ApplicationStatus> = new Set(['SUBMITTED', 'IN_REVIEW', 'ACTION_REQUIRED']);
+import { UNDECIDED } from '../lifecycle.js';
+import type { ApplicationRecord, ProcedureRecord } from '../store.js';
 
 /** The day an application is due: its procedure's processing days, in business days, from the Peruvian day it was submitted. */
 function dueOn(application: ApplicationRecord, procedure: ProcedureRecord | null | undefined): string {
