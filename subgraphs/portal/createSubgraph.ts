@@ -2,6 +2,7 @@ import { DATA_ACCESS_RECORD } from '../shared/dataAccess.js';
 import type { PersonalDataPolicy } from '../shared/personalData.js';
 import { createSubgraphServer, loadTypeDefs, type SubgraphService } from '../shared/service.js';
 import { buildContext, type PortalContext } from './context.js';
+import { fillDueDates } from './dueDates.js';
 import { portalDataAccessResolvers } from './resolvers/DataAccessConnection.js';
 import { resolvers } from './resolvers/index.js';
 import type { StartApplicationPayloadParent } from './resolvers/StartApplicationPayload.js';
@@ -38,13 +39,15 @@ export const portalService: SubgraphService = {
   migrations: new URL('./migrations/', import.meta.url),
   typeDefs,
   seed: seedPortal,
-  create: (deps) =>
-    createSubgraphServer<PortalContext>({
+  create: async (deps) => {
+    await fillDueDates(deps.db);
+    return createSubgraphServer<PortalContext>({
       name: 'portal',
       typeDefs,
       resolvers: { ...resolvers, DataAccessConnection: portalDataAccessResolvers(deps.db) },
       deps,
       personalData: portalPersonalData,
       buildContext: buildContext(new PortalStore(deps.db)),
-    }),
+    });
+  },
 };

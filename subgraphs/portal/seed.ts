@@ -4,6 +4,7 @@ import { forEachBatch, generatedDni, insertRows, SeededRandom } from '../shared/
 import type { SeedOptions } from '../shared/service.js';
 import { formatCaseNumber } from './caseNumbers.js';
 import { AGENCIES, OFFICES, PROCEDURES, STATUS_CHECKS, type ChannelKind, type OfficeEntry, type ProcedureEntry } from './catalogue.js';
+import { dueOnFor } from './dueDates.js';
 import { receivedNote } from './intake.js';
 import { OFFICIALS } from './officials.js';
 import { searchKey } from './search.js';
@@ -46,6 +47,13 @@ const STATUS_PATHS: Record<ApplicationStatus, ApplicationStatus[]> = {
 const STATUSES = Object.keys(STATUS_PATHS) as ApplicationStatus[];
 
 const officesById = new Map(OFFICES.map((office) => [office.id, office]));
+const proceduresBySlug = new Map(PROCEDURES.map((procedure) => [procedure.slug, procedure]));
+
+function procedureEntry(slug: string): ProcedureEntry {
+  const found = proceduresBySlug.get(slug);
+  if (!found) throw new Error(`the catalogue has no procedure ${slug}`);
+  return found;
+}
 
 function office(id: string): OfficeEntry {
   const found = officesById.get(id);
@@ -187,6 +195,7 @@ const APPLICATION_COLUMNS = {
   submitted_at: 'timestamptz',
   updated_at: 'timestamptz',
   idempotency_key: 'text',
+  due_on: 'date',
 };
 const APPLICATION_NAMES = Object.keys(APPLICATION_COLUMNS);
 const APPLICATION_UNNEST = Object.values(APPLICATION_COLUMNS).map((type, i) => `$${i + 1}::${type}[]`).join(', ');
@@ -212,6 +221,7 @@ function applicationParameters(applications: readonly SeedApplication[]): unknow
       submitted.at,
       last.at,
       seedKey(application.serial),
+      dueOnFor(submitted.at, procedureEntry(application.procedureSlug).processingDays),
     ];
   });
   return APPLICATION_NAMES.map((_, column) => rows.map((row) => row[column] ?? null));
@@ -275,16 +285,18 @@ async function restateApplications(db: Database, applications: readonly SeedAppl
       applicationParameters(applications),
     );
     const ids = new Map(written.rows.map((row) => [row.key, row.id]));
-    await tx.query('DELETE FROM application_events WHERE application_id = ANY($1::text[])', [[...ids.values()]]);
-    await insertRows(
-      tx,
-      'application_events',
-      { application_id: 'text', at: 'timestamptz', status: 'text', note: 'text' },
-      applications.flatMap((application) => {
-        const applicationId = ids.get(`${application.dni}/${seedKey(application.serial)}`);
-        return applicationId ? application.events.map((event) => [applicationId, event.at, event.status, event.note]) : [];
-      }),
+    const events = applications.flatMap((application) => {
+      const applicationId = ids.get(`${application.dni}/${seedKey(application.serial)}`);
+      return applicationId ? application.events.map((event) => [applicationId, event.at, event.status, event.note]) : [];
+    });
+    // An event kept as it was keeps its place in the events' sequence (the live stream names events by it).
+    await tx.query(
+      `DELETE FROM application_events e WHERE e.application_id = ANY($1::text[])
+          AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::timestamptz[]) AS kept(application_id, at)
+                           WHERE kept.application_id = e.application_id AND kept.at = e.at)`,
+      [[...ids.values()], events.map((event) => event[0]), events.map((event) => event[1])],
     );
+    await insertRows(tx, 'application_events', { application_id: 'text', at: 'timestamptz', status: 'text', note: 'text' }, events, ['application_id', 'at']);
   });
 }
 

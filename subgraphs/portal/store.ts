@@ -74,6 +74,8 @@ export interface ApplicationRecord {
   updatedAt: string;
   /** Bumped by every change: a move names the version it saw (`expectedVersion`). */
   version: number;
+  /** YYYY-MM-DD in Peru's calendar: the end of its legal time limit, fixed at submission (dueDates.ts). */
+  dueOn: string;
 }
 
 /** Who made an event: the applicant, an official, or the platform. */
@@ -119,6 +121,8 @@ export interface NewApplication {
   idempotencyKey: string;
   /** The note of the SUBMITTED event that opens the timeline. */
   note: string;
+  /** When its legal time limit ends (dueDates.ts). */
+  dueOn: string;
 }
 
 /** Timestamps leave the database as ISO text in UTC: no Date parsing in the server's local time zone. */
@@ -130,15 +134,27 @@ const PROCEDURE_COLUMNS = `slug, agency_code AS "agencyCode", title, summary, de
   fee_uit_percent::text AS "feeUitPercent", to_char(fee_as_of, 'YYYY-MM-DD') AS "feeAsOf", payment_code AS "paymentCode",
   processing_days AS "processingDays", approval, legal_basis AS "legalBasis", information_only AS "informationOnly"`;
 const APPLICATION_COLUMNS = `id, dni, procedure_slug AS "procedureSlug", channel, office_id AS "officeId", status,
-  next_step AS "nextStep", ${isoTimestamp('submitted_at')} AS "submittedAt", ${isoTimestamp('updated_at')} AS "updatedAt", version`;
+  next_step AS "nextStep", ${isoTimestamp('submitted_at')} AS "submittedAt", ${isoTimestamp('updated_at')} AS "updatedAt", version,
+  to_char(due_on, 'YYYY-MM-DD') AS "dueOn"`;
 
 /** `$agency` and `$words` are the first two parameters of every catalogue query. */
 const PROCEDURE_FILTER = `($1::text IS NULL OR agency_code = $1)
   AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) AS word WHERE strpos(search_text, word) = 0)`;
 
+/** One event the store wrote on an application's record; `eventId` is its place in the events' one sequence. */
+export interface ApplicationChange {
+  dni: string;
+  applicationId: string;
+  eventId: string;
+}
+
 /** SQL access to the portal's database: the catalogue and the applications. Batch methods take arrays of keys. */
 export class PortalStore {
-  constructor(private readonly db: Database) {}
+  /** `changed` hears of every event written, once its transaction has committed: the live stream's source. */
+  constructor(
+    private readonly db: Database,
+    private readonly changed: (change: ApplicationChange) => void = () => {},
+  ) {}
 
   async agenciesByCode(codes: readonly string[]): Promise<AgencyRecord[]> {
     const result = await this.db.query<AgencyRecord>(`SELECT ${AGENCY_COLUMNS} FROM agencies WHERE code = ANY($1)`, [codes]);
@@ -248,7 +264,7 @@ export class PortalStore {
    * it had moved on (the caller says CONFLICT).
    */
   async move(move: Move): Promise<ApplicationRecord | null> {
-    return this.db.transaction(async (tx) => {
+    const written = await this.db.transaction(async (tx) => {
       const moved = await tx.query<ApplicationRecord>(
         `UPDATE applications SET status = $4, next_step = $5, version = version + 1, updated_at = clock_timestamp()
           WHERE id = $1 AND version = $2 AND status = $3
@@ -257,13 +273,17 @@ export class PortalStore {
       );
       const application = moved.rows[0];
       if (!application) return null;
-      await tx.query(
+      const event = await tx.query<{ id: string }>(
         `INSERT INTO application_events (application_id, at, from_status, status, note, actor_kind, actor_id, actor_name, actor_agency, office_id)
-         SELECT id, updated_at, $2, $3, $4, $5, $6, $7, $8, $9 FROM applications WHERE id = $1`,
+         SELECT id, updated_at, $2, $3, $4, $5, $6, $7, $8, $9 FROM applications WHERE id = $1
+         RETURNING id::text`,
         [move.applicationId, move.from, move.to, move.note, move.actor.kind, move.actor.id, move.actor.name, move.actor.agency, move.officeId],
       );
-      return application;
+      return { application, eventId: event.rows[0]!.id };
     });
+    if (!written) return null;
+    this.changed({ dni: written.application.dni, applicationId: written.application.id, eventId: written.eventId });
+    return written.application;
   }
 
   /**
@@ -280,7 +300,8 @@ export class PortalStore {
    * cancelled): one at a time, so that nobody holds two revalidations.
    */
   async startApplication(input: NewApplication): Promise<{ application: ApplicationRecord; created: boolean } | { openOne: string }> {
-    return this.db.transaction(async (tx) => {
+    let submitted: ApplicationChange | null = null;
+    const started = await this.db.transaction(async (tx) => {
       // One citizen's starts one after another: two at once must not both find no open application.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`application-of-${input.dni}`]);
       const retried = await tx.query<ApplicationRecord>(`SELECT ${APPLICATION_COLUMNS} FROM applications WHERE dni = $1 AND idempotency_key = $2`, [input.dni, input.idempotencyKey]);
@@ -295,18 +316,20 @@ export class PortalStore {
       );
       const { year, serial } = next.rows[0]!;
       const inserted = await tx.query<ApplicationRecord>(
-        `INSERT INTO applications (id, dni, procedure_slug, channel, office_id, status, submitted_at, updated_at, idempotency_key)
-         VALUES ($1, $2, $3, $4, $5, 'SUBMITTED', now(), now(), $6)
+        `INSERT INTO applications (id, dni, procedure_slug, channel, office_id, status, submitted_at, updated_at, idempotency_key, due_on)
+         VALUES ($1, $2, $3, $4, $5, 'SUBMITTED', now(), now(), $6, $7)
          ON CONFLICT (dni, idempotency_key) DO NOTHING
          RETURNING ${APPLICATION_COLUMNS}`,
-        [formatCaseNumber(year, Number(serial)), input.dni, input.procedureSlug, input.channel, input.officeId, input.idempotencyKey],
+        [formatCaseNumber(year, Number(serial)), input.dni, input.procedureSlug, input.channel, input.officeId, input.idempotencyKey, input.dueOn],
       );
       const created = inserted.rows[0];
       if (created) {
-        await tx.query(
-          `INSERT INTO application_events (application_id, at, status, note, actor_kind, actor_id, office_id) VALUES ($1, now(), 'SUBMITTED', $2, 'CITIZEN', $3, $4)`,
+        const event = await tx.query<{ id: string }>(
+          `INSERT INTO application_events (application_id, at, status, note, actor_kind, actor_id, office_id) VALUES ($1, now(), 'SUBMITTED', $2, 'CITIZEN', $3, $4)
+           RETURNING id::text`,
           [created.id, input.note, input.dni, input.officeId],
         );
+        submitted = { dni: input.dni, applicationId: created.id, eventId: event.rows[0]!.id };
         return { application: created, created: true };
       }
       const found = await tx.query<ApplicationRecord>(
@@ -317,5 +340,7 @@ export class PortalStore {
       if (!application) throw new Error(`application for idempotency key of ${input.dni} vanished inside its transaction`);
       return { application, created: false };
     });
+    if (submitted) this.changed(submitted);
+    return started;
   }
 }

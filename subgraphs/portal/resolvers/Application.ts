@@ -1,15 +1,8 @@
 import type { PortalContext } from '../context.js';
 import { assertCaseNumber } from '../guards.js';
-import { addBusinessDays } from '../../shared/businessDays.js';
 import { isoDate, todayInPeru } from '../../shared/calendar.js';
 import { UNDECIDED } from '../lifecycle.js';
-import type { ApplicationRecord, ProcedureRecord } from '../store.js';
-
-/** The day an application is due: its procedure's processing days, in business days, from the Peruvian day it was submitted. */
-function dueOn(application: ApplicationRecord, procedure: ProcedureRecord | null | undefined): string {
-  if (!procedure) throw new Error(`Application ${application.id} names an unknown procedure: ${application.procedureSlug}`);
-  return addBusinessDays(isoDate(todayInPeru(new Date(application.submittedAt))), procedure.processingDays);
-}
+import type { ApplicationRecord } from '../store.js';
 
 // Who may see an application is the schema's to say (@policy on Application), the guard's to check.
 export const Application = {
@@ -31,12 +24,7 @@ export const Application = {
     return loaders.timeline.load(application.id);
   },
 
-  async dueOn(application: ApplicationRecord, _args: unknown, { loaders }: PortalContext) {
-    return dueOn(application, await loaders.procedure.load(application.procedureSlug));
-  },
-
-  async overdue(application: ApplicationRecord, _args: unknown, { loaders }: PortalContext) {
-    if (!UNDECIDED.has(application.status)) return false;
-    return isoDate(todayInPeru()) > dueOn(application, await loaders.procedure.load(application.procedureSlug));
+  overdue(application: ApplicationRecord) {
+    return UNDECIDED.has(application.status) && isoDate(todayInPeru()) > application.dueOn;
   },
 };

@@ -5,6 +5,7 @@ import type { ApplicationRecord, ApplicationStatus } from '../store.js';
 import { citizenDni } from '../../shared/auth.js';
 import type { ChannelKind } from '../catalogue.js';
 import type { PortalContext } from '../context.js';
+import { dueOnFor } from '../dueDates.js';
 import { CHANNEL_WORDS, receivedNote } from '../intake.js';
 import type { StartApplicationPayloadParent } from './StartApplicationPayload.js';
 
@@ -82,6 +83,7 @@ export const Mutation = {
       officeId,
       idempotencyKey,
       note: receivedNote(channel.kind),
+      dueOn: dueOnFor(new Date(), procedure.processingDays),
     });
     if ('openOne' in started) {
       throw badUserInput(`Ya tienes una solicitud abierta de "${procedure.title}": el expediente ${started.openOne}. Sigue esa, o cancélala antes de empezar otra.`, 'procedureSlug');
