@@ -13,6 +13,8 @@ const SERVER = fileURLToPath(new URL('./fixtures/slowServer.ts', import.meta.url
 /** Each answer takes this long: at any moment, many requests are in flight. */
 const ANSWER_MS = 200;
 const WORKERS = 24;
+/** Time enough for the child to take the signal: answers after it are the draining server's. */
+const DRAIN_NOTICE_MS = 50;
 
 interface Outcome {
   /** The request was fully written before SIGTERM was sent. */
@@ -21,6 +23,8 @@ interface Outcome {
   body?: string;
   connection?: string;
   error?: string;
+  /** performance.now() when its answer began to arrive. */
+  answeredAt?: number;
 }
 
 /** One GET; resolves with what happened, never rejects: an error is an outcome to check. */
@@ -29,6 +33,7 @@ function get(url: string, agent: Agent | false, signalled: () => boolean): Promi
     const outcome: Outcome = { sentBeforeSignal: false };
     // Apollo's CSRF prevention answers a GET only with a header a browser could not send cross-site.
     const req = request(url, { agent, headers: { 'apollo-require-preflight': 'true' } }, (response) => {
+      outcome.answeredAt = performance.now();
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk));
@@ -125,8 +130,12 @@ describe('SIGTERM under load', () => {
       outcomes.push(await get(url.replace(/\/graphql$/, '') + target.path(n++), agent, () => signalled));
     };
     const workers = Array.from({ length: WORKERS }, worker);
-    await new Promise((resolve) => setTimeout(resolve, 3 * ANSWER_MS + 50));
+    // Two rounds answered, then a little into the next: every worker has a request in flight, in
+    // the phase the rounds really run at (connections take their time to open).
+    while (outcomes.length < 2 * WORKERS) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, DRAIN_NOTICE_MS));
     signalled = true;
+    const signalAt = performance.now();
     child.kill('SIGTERM');
     const [code, signal] = await exited;
     await Promise.all(workers);
@@ -146,8 +155,14 @@ describe('SIGTERM under load', () => {
     const refusedCleanly = (outcome: Outcome) => outcome.status === undefined && (outcome.error === 'ECONNREFUSED' || outcome.error === 'ECONNRESET');
     expect(later.filter((outcome) => !answered(outcome) && !refusedCleanly(outcome))).toEqual([]);
     expect(later.filter((outcome) => outcome.error === 'ECONNREFUSED').length).toBeGreaterThan(0);
-    // The answers given while draining told their keep-alive clients to go elsewhere next time.
-    const drained = inFlight.filter((outcome) => outcome.connection === 'close');
-    if (agent && target.slow) expect(drained.length).toBeGreaterThanOrEqual(WORKERS);
+    // The answers given while draining told their keep-alive clients to go elsewhere next time. An
+    // answer that left within a moment of the signal may have left before the child took it: only
+    // those well after it are judged, and most of the round in flight is.
+    const whileDraining = inFlight.filter((outcome) => outcome.answeredAt !== undefined && outcome.answeredAt > signalAt + DRAIN_NOTICE_MS);
+    if (agent && target.slow) {
+      expect(whileDraining.length).toBeGreaterThanOrEqual(WORKERS / 2);
+      expect(whileDraining.length).toBeLessThanOrEqual(WORKERS);
+      expect(whileDraining.filter((outcome) => outcome.connection !== 'close')).toEqual([]);
+    }
   }, 60_000);
 });
