@@ -6,22 +6,22 @@ import type { CivilRecordRow } from './store.js';
 // RENIEC's verdicts on the requirements it owns, from the citizen's records: pure, so each is testable alone.
 
 export function dniValidVerdict(document: IdentityDocument | null): Verdict {
-  if (!document) return unknown('RENIEC holds no DNI for you.');
+  if (!document) return unknown('El RENIEC no tiene ningún DNI registrado a tu nombre.');
   switch (document.status) {
     case 'VALID':
       return MET;
     case 'EXPIRED':
-      return notMet(`Your DNI expired on ${document.expiresOn}: renew it first (procedure renovar-dni).`);
+      return notMet(`Tu DNI venció el ${document.expiresOn}: primero renuévalo (trámite renovar-dni).`);
     case 'CANCELLED':
-      return notMet('Your DNI was cancelled: get a duplicate first (procedure duplicado-de-dni).');
+      return notMet('Tu DNI fue cancelado: primero saca un duplicado (trámite duplicado-de-dni).');
   }
 }
 
 export function dniRenewableVerdict(document: IdentityDocument | null): Verdict {
-  if (!document) return unknown('RENIEC holds no DNI for you.');
+  if (!document) return unknown('El RENIEC no tiene ningún DNI registrado a tu nombre.');
   if (document.renewable) return MET;
   return notMet(
-    `Your DNI is valid until ${document.expiresOn}: it can be renewed from ${document.renewableFrom}, ${RENEWAL_WINDOW_DAYS} days before it expires.`,
+    `Tu DNI está vigente hasta el ${document.expiresOn}: puedes renovarlo desde el ${document.renewableFrom}, ${RENEWAL_WINDOW_DAYS} días antes de que venza.`,
   );
 }
 
@@ -30,8 +30,8 @@ export function birthRecordDigitisedVerdict(records: readonly CivilRecordRow[]):
   const births = records.filter((record) => record.kind === 'BIRTH');
   if (births.some((record) => record.digitised)) return MET;
   const paperOnly = births[0];
-  if (!paperOnly) return notMet('RENIEC holds no birth record for you.');
+  if (!paperOnly) return notMet('El RENIEC no tiene ninguna acta de nacimiento a tu nombre.');
   return notMet(
-    `Your birth record ${paperOnly.recordNumber} (${paperOnly.place}) is not digitised yet: ask for the copy in person at a RENIEC office.`,
+    `Tu acta de nacimiento ${paperOnly.recordNumber} (${paperOnly.place}) aún no está digitalizada: pide la copia en persona en una oficina del RENIEC.`,
   );
 }

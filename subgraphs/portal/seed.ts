@@ -62,7 +62,7 @@ function office(id: string): OfficeEntry {
 }
 
 function pickUpAt(place: OfficeEntry, what: string): string {
-  return `Pick up ${what} at ${place.name}, ${place.address} (${place.district}), ${place.hours}. Bring your DNI.`;
+  return `Recoge ${what} en ${place.name}, ${place.address} (${place.district}), ${place.hours}. Lleva tu DNI.`;
 }
 
 /** Carmen's three applications at three agencies, submitted on different days, each with its timeline. */
@@ -76,12 +76,12 @@ function personaApplications(today: Date): SeedApplication[] {
       procedureSlug: 'revalidar-licencia-de-conducir',
       channel: 'IN_PERSON',
       officeId: pickUpOffice.id,
-      nextStep: pickUpAt(pickUpOffice, 'your licence'),
+      nextStep: pickUpAt(pickUpOffice, 'tu licencia de conducir'),
       events: [
-        { at: at(20, '14:10:00'), status: 'SUBMITTED', note: `${receivedNote('IN_PERSON')} Appointment at ${pickUpOffice.name}.` },
-        { at: at(20, '14:40:00'), status: 'IN_REVIEW', note: 'MTC is checking the DNI, the medical exam and the fines.' },
-        { at: at(18, '16:05:00'), status: 'APPROVED', note: 'Every requirement is met: the licence is being issued.' },
-        { at: at(15, '10:30:00'), status: 'READY_FOR_PICKUP', note: `The licence is waiting at ${pickUpOffice.name}.` },
+        { at: at(20, '14:10:00'), status: 'SUBMITTED', note: `${receivedNote('IN_PERSON')} Cita en ${pickUpOffice.name}.` },
+        { at: at(20, '14:40:00'), status: 'IN_REVIEW', note: 'El MTC está verificando el DNI, el examen médico y las papeletas.' },
+        { at: at(18, '16:05:00'), status: 'APPROVED', note: 'Se cumplen todos los requisitos: se está emitiendo la licencia de conducir.' },
+        { at: at(15, '10:30:00'), status: 'READY_FOR_PICKUP', note: `La licencia de conducir está lista para recoger en ${pickUpOffice.name}.` },
       ],
     },
     {
@@ -93,7 +93,7 @@ function personaApplications(today: Date): SeedApplication[] {
       nextStep: null,
       events: [
         { at: at(6, '21:15:00'), status: 'SUBMITTED', note: receivedNote('ONLINE') },
-        { at: at(5, '15:00:00'), status: 'IN_REVIEW', note: 'RENIEC is checking the request against the registry.' },
+        { at: at(5, '15:00:00'), status: 'IN_REVIEW', note: 'El RENIEC está contrastando la solicitud con el registro.' },
       ],
     },
     {
@@ -105,7 +105,7 @@ function personaApplications(today: Date): SeedApplication[] {
       nextStep: null,
       events: [
         { at: at(45, '13:20:00'), status: 'SUBMITTED', note: receivedNote('ONLINE') },
-        { at: at(45, '13:25:00'), status: 'COMPLETED', note: 'Registered in the RUC; the Clave SOL was issued.' },
+        { at: at(45, '13:25:00'), status: 'COMPLETED', note: 'Inscripción en el RUC realizada; se emitió la Clave SOL.' },
       ],
     },
   ];
@@ -116,28 +116,28 @@ function statusNote(status: ApplicationStatus, procedure: ProcedureEntry, channe
     case 'SUBMITTED':
       return receivedNote(channel);
     case 'IN_REVIEW':
-      return `${procedure.agencyCode} is checking the requirements.`;
+      return `${procedure.agencyCode} está revisando los requisitos.`;
     case 'ACTION_REQUIRED':
-      return 'Something is missing: see the next step.';
+      return 'Falta algo: revisa el siguiente paso.';
     case 'APPROVED':
-      return 'Approved: the result is being issued.';
+      return 'Aprobada: se está emitiendo el resultado.';
     case 'READY_FOR_PICKUP':
-      return `The result is waiting at ${place?.name ?? 'the office'}.`;
+      return `El resultado está listo para recoger en ${place?.name ?? 'la oficina'}.`;
     case 'COMPLETED':
-      return 'Done: the result was delivered.';
+      return 'Concluida: se entregó el resultado.';
     case 'REJECTED':
-      return `${procedure.agencyCode} denied it: a requirement was not met.`;
+      return `${procedure.agencyCode} la denegó: no se cumplió un requisito.`;
     case 'CANCELLED':
-      return "Withdrawn at the citizen's request.";
+      return 'Cancelada a pedido del ciudadano.';
   }
 }
 
 function nextStepFor(status: ApplicationStatus, procedure: ProcedureEntry, place: OfficeEntry | null): string | null {
-  if (status === 'READY_FOR_PICKUP' && place) return pickUpAt(place, 'the result');
+  if (status === 'READY_FOR_PICKUP' && place) return pickUpAt(place, 'el resultado');
   if (status !== 'ACTION_REQUIRED') return null;
   return procedure.fee.paymentCode
-    ? `Pay S/ ${procedure.fee.amount} with code ${procedure.fee.paymentCode} at Banco de la Nación or págalo.pe.`
-    : 'Upload the missing document from this page.';
+    ? `Paga S/ ${procedure.fee.amount} con el código ${procedure.fee.paymentCode} en el Banco de la Nación o en págalo.pe.`
+    : 'Sube el documento que falta desde esta página.';
 }
 
 /** About one generated citizen in ten has one application, decided by their index alone. Exported for tests. */

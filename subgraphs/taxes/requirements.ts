@@ -13,31 +13,31 @@ export function noTaxDebtVerdict(debts: readonly TaxDebtRow[]): Verdict {
   const items = unpaid.map(
     (debt) =>
       `${debt.period} ${debt.concept} ${soles(debt.amount)}` +
-      (debt.status === 'IN_COACTIVE_COLLECTION' ? ' (in coactive collection)' : ''),
+      (debt.status === 'IN_COACTIVE_COLLECTION' ? ' (en cobranza coactiva)' : ''),
   );
   return notMet(
-    `${plural(unpaid.length, 'unpaid tax debt')}, ${total} in total` +
-      (inCoactive ? `, ${inCoactive} of them in coactive collection` : '') +
-      `: ${items.join('; ')}. Pay them first (procedure consultar-deuda-tributaria).`,
+    `${plural(unpaid.length, 'deuda tributaria pendiente', 'deudas tributarias pendientes')}, ${total} en total` +
+      (inCoactive ? `, ${inCoactive} de ellas en cobranza coactiva` : '') +
+      `: ${items.join('; ')}. Primero ${unpaid.length === 1 ? 'págala' : 'págalas'} (trámite consultar-deuda-tributaria).`,
   );
 }
 
 export function rucNotRegisteredVerdict(taxpayer: TaxpayerRow | null): Verdict {
-  return taxpayer ? notMet(`You already have RUC ${taxpayer.ruc} (registered on ${taxpayer.registeredOn}): a person has only one.`) : MET;
+  return taxpayer ? notMet(`Ya tienes el RUC ${taxpayer.ruc} (inscrito el ${taxpayer.registeredOn}): una persona solo tiene uno.`) : MET;
 }
 
 export function rucActiveVerdict(taxpayer: TaxpayerRow | null): Verdict {
-  if (!taxpayer) return notMet('You have no RUC: register first (procedure inscribirse-en-el-ruc).');
+  if (!taxpayer) return notMet('No tienes RUC: primero inscríbete (trámite inscribirse-en-el-ruc).');
   switch (taxpayer.status) {
     case 'ACTIVE':
       return MET;
     case 'SUSPENDED':
-      return notMet(`Your RUC ${taxpayer.ruc} is suspended (suspensión temporal de actividades): restart your activities with SUNAT first.`);
+      return notMet(`Tu RUC ${taxpayer.ruc} está suspendido (suspensión temporal de actividades): primero reinicia tus actividades ante la SUNAT.`);
     case 'DEREGISTERED':
-      return notMet(`Your RUC ${taxpayer.ruc} is deregistered (baja): ask SUNAT to reactivate it first.`);
+      return notMet(`Tu RUC ${taxpayer.ruc} está dado de baja: primero pide a la SUNAT que lo reactive.`);
   }
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
 }

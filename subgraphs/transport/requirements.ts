@@ -14,34 +14,34 @@ export function unpaidFinesVerdict(fines: readonly TrafficFineRow[]): Verdict {
   if (unpaid.length === 0) return MET;
   const list = unpaid
     .map((fine) => {
-      const collection = fine.status === 'IN_COACTIVE_COLLECTION' ? ' (in coactive collection)' : '';
+      const collection = fine.status === 'IN_COACTIVE_COLLECTION' ? ' (en cobranza coactiva)' : '';
       return `${fine.number} ${fine.code} ${soles(fine.amount)}${collection}`;
     })
     .join(', ');
-  const [count, pronoun] = unpaid.length === 1 ? ['1 unpaid fine', 'it'] : [`${unpaid.length} unpaid fines`, 'them'];
-  return notMet(`${count}: ${list}. Pay ${pronoun} first (procedure pagar-papeletas).`);
+  const [count, pay] = unpaid.length === 1 ? ['1 papeleta sin pagar', 'págala'] : [`${unpaid.length} papeletas sin pagar`, 'págalas'];
+  return notMet(`${count}: ${list}. Primero ${pay} (trámite pagar-papeletas).`);
 }
 
 /** `exam` is the citizen's latest; `today` is YYYY-MM-DD. */
 export function medicalExamVerdict(exam: MedicalExamRow | null, today: string): Verdict {
-  if (!exam) return notMet('No medical exam is registered in your name: take one at an MTC-authorised centre.');
-  if (exam.result !== 'APPROVED') return notMet(`Your latest medical exam (${exam.takenOn}, ${exam.centre}) was not approved.`);
+  if (!exam) return notMet('No tienes ningún examen médico registrado a tu nombre: hazte uno en un centro autorizado por el MTC.');
+  if (exam.result !== 'APPROVED') return notMet(`Tu último examen médico (${exam.takenOn}, ${exam.centre}) no fue aprobado.`);
   if (exam.validUntil < today) {
-    return notMet(`Your medical exam of ${exam.takenOn} was valid until ${exam.validUntil}: take a new one.`);
+    return notMet(`Tu examen médico del ${exam.takenOn} estuvo vigente hasta el ${exam.validUntil}: hazte uno nuevo.`);
   }
   return MET;
 }
 
 /** `today` is YYYY-MM-DD; an expired licence can still be revalidated. */
 export function revalidableVerdict(licence: DrivingLicence | null, today: string): Verdict {
-  if (!licence) return notMet('You hold no driving licence to revalidate: apply for a new one.');
-  if (licence.status === 'SUSPENDED') return notMet(`Your licence ${licence.number} is suspended: it cannot be revalidated until the suspension ends.`);
-  if (licence.status === 'CANCELLED') return notMet(`Your licence ${licence.number} is cancelled: it cannot be revalidated.`);
+  if (!licence) return notMet('No tienes ninguna licencia de conducir que revalidar: tramita una nueva.');
+  if (licence.status === 'SUSPENDED') return notMet(`Tu licencia de conducir ${licence.number} está suspendida: no se puede revalidar hasta que termine la suspensión.`);
+  if (licence.status === 'CANCELLED') return notMet(`Tu licencia de conducir ${licence.number} está cancelada: no se puede revalidar.`);
   const opensOn = shiftIsoDate(licence.expiresOn, -REVALIDATION_WINDOW_DAYS);
-  if (today < opensOn) return notMet(`Your licence is valid until ${licence.expiresOn}: it can be revalidated from ${opensOn}.`);
+  if (today < opensOn) return notMet(`Tu licencia de conducir está vigente hasta el ${licence.expiresOn}: puedes revalidarla desde el ${opensOn}.`);
   return MET;
 }
 
 export function vehicleOwnerVerdict(vehicles: readonly VehicleRow[]): Verdict {
-  return vehicles.length > 0 ? MET : notMet('No vehicle is registered in your name.');
+  return vehicles.length > 0 ? MET : notMet('No tienes ningún vehículo registrado a tu nombre.');
 }

@@ -49,7 +49,7 @@ describe('startPlatform', () => {
     expect(errorCodes(response)).toEqual([]);
     expect(statuses).toMatchObject({ 'dni-valid': 'MET', 'medical-exam-approved': 'MET', 'no-unpaid-fines': 'NOT_MET' });
     const fines = response.data.procedure.requirements.find((requirement: { code: string }) => requirement.code === 'no-unpaid-fines');
-    expect(fines.detail).toContain('2 unpaid fines');
+    expect(fines.detail).toContain('2 papeletas sin pagar');
   });
 
   it('answers UNKNOWN for everyone anonymous', async () => {

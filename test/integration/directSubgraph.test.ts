@@ -143,7 +143,7 @@ describe('case numbers through _entities, behind the gateway\'s back', () => {
       const missing = await graphql(portal.url, query, { r: [{ __typename: 'Application', id: 'CUT-2020-999999' }] }, token);
       expect(existing, who).toEqual(missing);
       expect(existing.errors?.[0]?.extensions?.code, who).toBe(caller ? 'FORBIDDEN' : 'UNAUTHENTICATED');
-      expect(JSON.stringify(existing)).not.toContain('Pick up');
+      expect(JSON.stringify(existing)).not.toContain('Recoge');
     }
     // Carmen herself sees hers, and an MTC official (the procedure's agency) too.
     const hers = await graphql(portal.url, query, { r: [{ __typename: 'Application', id: carmens }] }, await portal.as(asCitizen(CARMEN)));

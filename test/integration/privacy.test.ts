@@ -32,7 +32,7 @@ beforeAll(async () => {
   platform = await startPlatform({ citizens: 10 });
   const applicationOf = async (slug: string) =>
     (await platform.subgraphs.portal.db.query<{ id: string }>('SELECT id FROM applications WHERE dni = $1 AND procedure_slug = $2', [CARMEN, slug])).rows[0]!.id;
-  // Her licence revalidation (MTC's): the one whose next step ("Pick up your licence at ...") must not leak.
+  // Her licence revalidation (MTC's): the one whose next step ("Recoge tu licencia de conducir en ...") must not leak.
   carmensRevalidation = await applicationOf('revalidar-licencia-de-conducir');
   carmensDuplicate = await applicationOf('duplicado-de-dni');
   tokens = {
@@ -77,7 +77,7 @@ describe("a citizen's token on another citizen's records: FORBIDDEN by the agenc
     // Null where it was refused (or its parent, for a non-null field).
     expect(path.reduce<any>((value, key) => value?.[key] ?? null, response.data)).toBeNull();
     expectNothingOfAna(response);
-    expect(JSON.stringify(response)).not.toContain('Pick up your licence');
+    expect(JSON.stringify(response)).not.toContain('Recoge tu licencia');
   });
 
   it('citizens(dnis) is for agency services: the gateway refuses it before asking RENIEC', async () => {

@@ -277,13 +277,13 @@ describe('Procedure.identityChecks (the requirements RENIEC answers)', () => {
       {
         code: 'dni-valid',
         status: 'NOT_MET',
-        detail: `Your DNI expired on ${day(-25)}: renew it first (procedure renovar-dni).`,
+        detail: `Tu DNI venció el ${day(-25)}: primero renuévalo (trámite renovar-dni).`,
       },
     ]);
   });
 
   it('without a citizen signed in every identity requirement is UNKNOWN, and nothing is read', async () => {
-    const unknown = [{ code: 'dni-valid', status: 'UNKNOWN', detail: 'Sign in to check.' }];
+    const unknown = [{ code: 'dni-valid', status: 'UNKNOWN', detail: 'Inicia sesión para verificarlo.' }];
     const before = await recordSize(identity);
     const { counts } = await countStatementsPerTable({ identity: identity.db }, async () => {
       expect(await checks(REVALIDATION, null)).toEqual(unknown);
@@ -296,20 +296,20 @@ describe('Procedure.identityChecks (the requirements RENIEC answers)', () => {
 
   it('a signed-in DNI that RENIEC does not know is UNKNOWN', async () => {
     expect(await checks(REVALIDATION, asCitizen('99999999'))).toEqual([
-      { code: 'dni-valid', status: 'UNKNOWN', detail: 'RENIEC has no record of DNI 99999999.' },
+      { code: 'dni-valid', status: 'UNKNOWN', detail: 'El RENIEC no tiene registrado el DNI 99999999.' },
     ]);
   });
 
   it('DNI renewal: open to Rosa (expired), not yet to Ana, in the procedure order', async () => {
     expect(await checks(RENEWAL, asCitizen(ROSA))).toEqual([
       { code: 'dni-renewable', status: 'MET', detail: null },
-      { code: 'dni-valid', status: 'NOT_MET', detail: `Your DNI expired on ${day(-25)}: renew it first (procedure renovar-dni).` },
+      { code: 'dni-valid', status: 'NOT_MET', detail: `Tu DNI venció el ${day(-25)}: primero renuévalo (trámite renovar-dni).` },
     ]);
     expect(await checks(RENEWAL, asCitizen(ANA))).toEqual([
       {
         code: 'dni-renewable',
         status: 'NOT_MET',
-        detail: `Your DNI is valid until ${day(2022)}: it can be renewed from ${day(2022 - 60)}, 60 days before it expires.`,
+        detail: `Tu DNI está vigente hasta el ${day(2022)}: puedes renovarlo desde el ${day(2022 - 60)}, 60 días antes de que venza.`,
       },
       { code: 'dni-valid', status: 'MET', detail: null },
     ]);
@@ -327,7 +327,7 @@ describe('Procedure.identityChecks (the requirements RENIEC answers)', () => {
       {
         code: 'birth-record-digitised',
         status: 'NOT_MET',
-        detail: `Your birth record ${paperOnly.record_number} (${paperOnly.place}) is not digitised yet: ask for the copy in person at a RENIEC office.`,
+        detail: `Tu acta de nacimiento ${paperOnly.record_number} (${paperOnly.place}) aún no está digitalizada: pide la copia en persona en una oficina del RENIEC.`,
       },
     ]);
 
@@ -335,7 +335,7 @@ describe('Procedure.identityChecks (the requirements RENIEC answers)', () => {
       `SELECT dni FROM citizens c WHERE NOT EXISTS (SELECT 1 FROM civil_records r WHERE r.dni = c.dni AND r.kind = 'BIRTH') LIMIT 1`,
     );
     expect(await checks(BIRTH_COPY, asCitizen(none.rows[0]!.dni))).toEqual([
-      { code: 'birth-record-digitised', status: 'NOT_MET', detail: 'RENIEC holds no birth record for you.' },
+      { code: 'birth-record-digitised', status: 'NOT_MET', detail: 'El RENIEC no tiene ninguna acta de nacimiento a tu nombre.' },
     ]);
   });
 

@@ -280,12 +280,12 @@ describe('taxes subgraph contract', () => {
           code: 'no-tax-debt',
           status: 'NOT_MET',
           detail:
-            `3 unpaid tax debts, S/ 4,860.00 in total, 2 of them in coactive collection: ` +
-            `${TEST_TODAY.getUTCFullYear() - 2} Impuesto a la Renta - cuarta categoría S/ 3,250.00 (in coactive collection); ` +
-            `${monthsAgo(14)} IGV - cuenta propia S/ 1,180.00 (in coactive collection); ` +
-            `${monthsAgo(2)} IGV - cuenta propia S/ 430.00. Pay them first (procedure consultar-deuda-tributaria).`,
+            `3 deudas tributarias pendientes, S/ 4,860.00 en total, 2 de ellas en cobranza coactiva: ` +
+            `${TEST_TODAY.getUTCFullYear() - 2} Impuesto a la Renta - cuarta categoría S/ 3,250.00 (en cobranza coactiva); ` +
+            `${monthsAgo(14)} IGV - cuenta propia S/ 1,180.00 (en cobranza coactiva); ` +
+            `${monthsAgo(2)} IGV - cuenta propia S/ 430.00. Primero págalas (trámite consultar-deuda-tributaria).`,
         },
-        { code: 'ruc-not-registered', status: 'NOT_MET', detail: `You already have RUC ${JORGE_RUC} (registered on ${JORGE_TAXPAYER.registeredOn}): a person has only one.` },
+        { code: 'ruc-not-registered', status: 'NOT_MET', detail: `Ya tienes el RUC ${JORGE_RUC} (inscrito el ${JORGE_TAXPAYER.registeredOn}): una persona solo tiene uno.` },
         { code: 'ruc-active', status: 'MET', detail: null },
       ]);
     });
@@ -294,7 +294,7 @@ describe('taxes subgraph contract', () => {
       for (const dni of [ANA, CARMEN]) {
         const checks = await checksFor(asCitizen(dni));
         expect(checks.map((check: { status: string }) => check.status)).toEqual(['MET', 'NOT_MET', 'MET']);
-        expect(checks[1].detail).toMatch(new RegExp(`^You already have RUC ${rucForDni(dni)} \\(registered on \\d{4}-\\d{2}-\\d{2}\\)`));
+        expect(checks[1].detail).toMatch(new RegExp(`^Ya tienes el RUC ${rucForDni(dni)} \\(inscrito el \\d{4}-\\d{2}-\\d{2}\\)`));
       }
     });
 
@@ -303,13 +303,13 @@ describe('taxes subgraph contract', () => {
         expect(await checksFor(asCitizen(dni))).toEqual([
           { code: 'no-tax-debt', status: 'MET', detail: null },
           { code: 'ruc-not-registered', status: 'MET', detail: null },
-          { code: 'ruc-active', status: 'NOT_MET', detail: 'You have no RUC: register first (procedure inscribirse-en-el-ruc).' },
+          { code: 'ruc-active', status: 'NOT_MET', detail: 'No tienes RUC: primero inscríbete (trámite inscribirse-en-el-ruc).' },
         ]);
       }
     });
 
     it('answers UNKNOWN, reading nothing, when no citizen is signed in: nobody, an agency service or an official', async () => {
-      const unknown = ['no-tax-debt', 'ruc-not-registered', 'ruc-active'].map((code) => ({ code, status: 'UNKNOWN', detail: 'Sign in to check.' }));
+      const unknown = ['no-tax-debt', 'ruc-not-registered', 'ruc-active'].map((code) => ({ code, status: 'UNKNOWN', detail: 'Inicia sesión para verificarlo.' }));
       const before = await recordSize(running);
       const { counts } = await countStatementsPerTable({ taxes: running.db }, async () => {
         expect(await checksFor(null)).toEqual(unknown);

@@ -278,7 +278,7 @@ describe('transport subgraph contract', () => {
         {
           code: 'no-unpaid-fines',
           status: 'NOT_MET',
-          detail: '2 unpaid fines: SAT-2025-0000123 L02 S/ 214.00, SAT-2025-0000457 G10 S/ 428.00. Pay them first (procedure pagar-papeletas).',
+          detail: '2 papeletas sin pagar: SAT-2025-0000123 L02 S/ 214.00, SAT-2025-0000457 G10 S/ 428.00. Primero págalas (trámite pagar-papeletas).',
         },
         met('medical-exam-approved'),
         met('licence-revalidable'),
@@ -288,8 +288,8 @@ describe('transport subgraph contract', () => {
     it('tells Rosa she has no exam and no licence to revalidate', async () => {
       expect(await checksFor(asCitizen(ROSA))).toEqual([
         met('no-unpaid-fines'),
-        { code: 'medical-exam-approved', status: 'NOT_MET', detail: 'No medical exam is registered in your name: take one at an MTC-authorised centre.' },
-        { code: 'licence-revalidable', status: 'NOT_MET', detail: 'You hold no driving licence to revalidate: apply for a new one.' },
+        { code: 'medical-exam-approved', status: 'NOT_MET', detail: 'No tienes ningún examen médico registrado a tu nombre: hazte uno en un centro autorizado por el MTC.' },
+        { code: 'licence-revalidable', status: 'NOT_MET', detail: 'No tienes ninguna licencia de conducir que revalidar: tramita una nueva.' },
       ]);
     });
 
@@ -300,21 +300,21 @@ describe('transport subgraph contract', () => {
         {
           code: 'medical-exam-approved',
           status: 'NOT_MET',
-          detail: `Your medical exam of ${examTaken} was valid until ${isoDate(addDays(new Date(`${examTaken}T00:00:00Z`), 182))}: take a new one.`,
+          detail: `Tu examen médico del ${examTaken} estuvo vigente hasta el ${isoDate(addDays(new Date(`${examTaken}T00:00:00Z`), 182))}: hazte uno nuevo.`,
         },
-        { code: 'licence-revalidable', status: 'NOT_MET', detail: `Your licence is valid until ${day(900)}: it can be revalidated from ${day(840)}.` },
+        { code: 'licence-revalidable', status: 'NOT_MET', detail: `Tu licencia de conducir está vigente hasta el ${day(900)}: puedes revalidarla desde el ${day(840)}.` },
       ]);
     });
 
     it('answers vehicle-owner from the vehicle registry', async () => {
       expect(await checksFor(asCitizen(JORGE), ['vehicle-owner'])).toEqual([met('vehicle-owner')]);
       expect(await checksFor(asCitizen(CARMEN), ['vehicle-owner'])).toEqual([
-        { code: 'vehicle-owner', status: 'NOT_MET', detail: 'No vehicle is registered in your name.' },
+        { code: 'vehicle-owner', status: 'NOT_MET', detail: 'No tienes ningún vehículo registrado a tu nombre.' },
       ]);
     });
 
     it('answers UNKNOWN, reading nothing, when no citizen is signed in: nobody, an agency service or an official', async () => {
-      const unknown = ['no-unpaid-fines', 'medical-exam-approved', 'licence-revalidable'].map((code) => ({ code, status: 'UNKNOWN', detail: 'Sign in to check.' }));
+      const unknown = ['no-unpaid-fines', 'medical-exam-approved', 'licence-revalidable'].map((code) => ({ code, status: 'UNKNOWN', detail: 'Inicia sesión para verificarlo.' }));
       const before = await recordSize(running);
       const { counts } = await countStatementsPerTable({ transport: running.db }, async () => {
         expect(await checksFor(null)).toEqual(unknown);

@@ -18,13 +18,13 @@ const document = (changes: Partial<IdentityDocument> = {}): IdentityDocument => 
 describe('dniValidVerdict', () => {
   it('is met by a VALID DNI; UNKNOWN when RENIEC holds none', () => {
     expect(dniValidVerdict(document())).toEqual(MET);
-    expect(dniValidVerdict(null)).toEqual({ status: 'UNKNOWN', detail: 'RENIEC holds no DNI for you.' });
+    expect(dniValidVerdict(null)).toEqual({ status: 'UNKNOWN', detail: 'El RENIEC no tiene ningún DNI registrado a tu nombre.' });
   });
 
   it('is not met by a CANCELLED DNI, even one not yet expired, and points to a duplicate', () => {
     expect(dniValidVerdict(document({ status: 'CANCELLED' }))).toEqual({
       status: 'NOT_MET',
-      detail: 'Your DNI was cancelled: get a duplicate first (procedure duplicado-de-dni).',
+      detail: 'Tu DNI fue cancelado: primero saca un duplicado (trámite duplicado-de-dni).',
     });
   });
 });
@@ -33,7 +33,7 @@ describe('dniRenewableVerdict', () => {
   it('names the renewal window in days', () => {
     expect(dniRenewableVerdict(document({ renewable: false }))).toEqual({
       status: 'NOT_MET',
-      detail: 'Your DNI is valid until 2026-03-01: it can be renewed from 2026-01-01, 60 days before it expires.',
+      detail: 'Tu DNI está vigente hasta el 2026-03-01: puedes renovarlo desde el 2026-01-01, 60 días antes de que venza.',
     });
   });
 });
@@ -41,6 +41,6 @@ describe('dniRenewableVerdict', () => {
 describe('birthRecordDigitisedVerdict', () => {
   it('counts only birth records', () => {
     const marriage = { recordNumber: '2000001000', dni: '41234567', kind: 'MARRIAGE' as const, registeredOn: '2015-01-01', place: 'Lima', digitised: true };
-    expect(birthRecordDigitisedVerdict([marriage])).toEqual({ status: 'NOT_MET', detail: 'RENIEC holds no birth record for you.' });
+    expect(birthRecordDigitisedVerdict([marriage])).toEqual({ status: 'NOT_MET', detail: 'El RENIEC no tiene ninguna acta de nacimiento a tu nombre.' });
   });
 });

@@ -17,7 +17,7 @@ describe('noTaxDebtVerdict', () => {
   it('names one unpaid debt in the singular, without a coactive count when none is', () => {
     expect(noTaxDebtVerdict([debt('2025-01', '920.00', 'PAID'), debt('2026-01', '430.00', 'PENDING')])).toEqual({
       status: 'NOT_MET',
-      detail: '1 unpaid tax debt, S/ 430.00 in total: 2026-01 IGV - cuenta propia S/ 430.00. Pay them first (procedure consultar-deuda-tributaria).',
+      detail: '1 deuda tributaria pendiente, S/ 430.00 en total: 2026-01 IGV - cuenta propia S/ 430.00. Primero págala (trámite consultar-deuda-tributaria).',
     });
   });
 });
@@ -27,7 +27,7 @@ describe('rucNotRegisteredVerdict', () => {
     expect(rucNotRegisteredVerdict(null)).toEqual(MET);
     expect(rucNotRegisteredVerdict(taxpayer('ACTIVE'))).toEqual({
       status: 'NOT_MET',
-      detail: `You already have RUC ${RUC} (registered on 2020-03-01): a person has only one.`,
+      detail: `Ya tienes el RUC ${RUC} (inscrito el 2020-03-01): una persona solo tiene uno.`,
     });
   });
 });
@@ -40,11 +40,11 @@ describe('rucActiveVerdict', () => {
   it('is not met by a SUSPENDED or DEREGISTERED RUC, saying what to do', () => {
     expect(rucActiveVerdict(taxpayer('SUSPENDED'))).toEqual({
       status: 'NOT_MET',
-      detail: `Your RUC ${RUC} is suspended (suspensión temporal de actividades): restart your activities with SUNAT first.`,
+      detail: `Tu RUC ${RUC} está suspendido (suspensión temporal de actividades): primero reinicia tus actividades ante la SUNAT.`,
     });
     expect(rucActiveVerdict(taxpayer('DEREGISTERED'))).toEqual({
       status: 'NOT_MET',
-      detail: `Your RUC ${RUC} is deregistered (baja): ask SUNAT to reactivate it first.`,
+      detail: `Tu RUC ${RUC} está dado de baja: primero pide a la SUNAT que lo reactive.`,
     });
   });
 });

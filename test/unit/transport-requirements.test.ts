@@ -43,7 +43,7 @@ describe('unpaidFinesVerdict', () => {
   it('names one unpaid fine in the singular', () => {
     expect(unpaidFinesVerdict([fine('SAT-2025-0000123', 'UNPAID'), fine('SAT-2023-0000089', 'PAID')])).toEqual({
       status: 'NOT_MET',
-      detail: '1 unpaid fine: SAT-2025-0000123 L02 S/ 214.00. Pay it first (procedure pagar-papeletas).',
+      detail: '1 papeleta sin pagar: SAT-2025-0000123 L02 S/ 214.00. Primero págala (trámite pagar-papeletas).',
     });
   });
 
@@ -53,8 +53,8 @@ describe('unpaidFinesVerdict', () => {
     expect(unpaidFinesVerdict(fines)).toEqual({
       status: 'NOT_MET',
       detail:
-        '2 unpaid fines: SAT-2023-0000012 L02 S/ 1,980.00 (in coactive collection), SAT-2025-0000457 L02 S/ 428.00. ' +
-        'Pay them first (procedure pagar-papeletas).',
+        '2 papeletas sin pagar: SAT-2023-0000012 L02 S/ 1,980.00 (en cobranza coactiva), SAT-2025-0000457 L02 S/ 428.00. ' +
+        'Primero págalas (trámite pagar-papeletas).',
     });
   });
 });
@@ -69,11 +69,11 @@ describe('medicalExamVerdict', () => {
     expect(medicalExamVerdict(null, TODAY).status).toBe('NOT_MET');
     expect(medicalExamVerdict(exam({ result: 'REJECTED' }), TODAY)).toEqual({
       status: 'NOT_MET',
-      detail: 'Your latest medical exam (2026-02-10, Clínica del Conductor Callao) was not approved.',
+      detail: 'Tu último examen médico (2026-02-10, Clínica del Conductor Callao) no fue aprobado.',
     });
     expect(medicalExamVerdict(exam({ takenOn: '2025-08-01', validUntil: '2026-01-30' }), TODAY)).toEqual({
       status: 'NOT_MET',
-      detail: 'Your medical exam of 2025-08-01 was valid until 2026-01-30: take a new one.',
+      detail: 'Tu examen médico del 2025-08-01 estuvo vigente hasta el 2026-01-30: hazte uno nuevo.',
     });
   });
 });
@@ -87,29 +87,29 @@ describe('revalidableVerdict', () => {
   it('is not met before the window opens', () => {
     expect(revalidableVerdict(licence({ expiresOn: '2026-06-01' }), TODAY)).toEqual({
       status: 'NOT_MET',
-      detail: 'Your licence is valid until 2026-06-01: it can be revalidated from 2026-04-02.',
+      detail: 'Tu licencia de conducir está vigente hasta el 2026-06-01: puedes revalidarla desde el 2026-04-02.',
     });
   });
 
   it('is not met for a SUSPENDED or a CANCELLED licence, even within the window', () => {
     expect(revalidableVerdict(licence({ status: 'SUSPENDED' }), TODAY)).toEqual({
       status: 'NOT_MET',
-      detail: 'Your licence Q41234567 is suspended: it cannot be revalidated until the suspension ends.',
+      detail: 'Tu licencia de conducir Q41234567 está suspendida: no se puede revalidar hasta que termine la suspensión.',
     });
     expect(revalidableVerdict(licence({ status: 'CANCELLED' }), TODAY)).toEqual({
       status: 'NOT_MET',
-      detail: 'Your licence Q41234567 is cancelled: it cannot be revalidated.',
+      detail: 'Tu licencia de conducir Q41234567 está cancelada: no se puede revalidar.',
     });
   });
 
   it('is not met without a licence', () => {
-    expect(revalidableVerdict(null, TODAY)).toEqual({ status: 'NOT_MET', detail: 'You hold no driving licence to revalidate: apply for a new one.' });
+    expect(revalidableVerdict(null, TODAY)).toEqual({ status: 'NOT_MET', detail: 'No tienes ninguna licencia de conducir que revalidar: tramita una nueva.' });
   });
 });
 
 describe('vehicleOwnerVerdict', () => {
   it('is met by owning a vehicle, not met otherwise', () => {
     expect(vehicleOwnerVerdict([{ plate: 'BKR-512', ownerDni: '41234567', make: 'Toyota', model: 'Yaris', year: 2019, colour: 'Plata' }])).toEqual(MET);
-    expect(vehicleOwnerVerdict([])).toEqual({ status: 'NOT_MET', detail: 'No vehicle is registered in your name.' });
+    expect(vehicleOwnerVerdict([])).toEqual({ status: 'NOT_MET', detail: 'No tienes ningún vehículo registrado a tu nombre.' });
   });
 });
