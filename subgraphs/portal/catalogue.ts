@@ -17,62 +17,89 @@ export interface StatusCheckEntry {
   /** The agency that owns the fact, shown as `Requirement.agency`. */
   agencyCode: string;
   description: string;
+  /**
+   * What a NOT_MET verdict does to a new application: SETTLE, something the citizen can put right (a
+   * payment, a procedure of their own), so the application starts ACTION_REQUIRED with it listed;
+   * REFUSE, a fact no step of theirs changes now, so nothing is created and they are told why.
+   */
+  whenNotMet: 'SETTLE' | 'REFUSE';
 }
 
 /**
- * Every status check a requirement may name: who answers it and who owns the fact. The one place that
- * maps a requirement code to the subgraph answering it (`requirements.ts` routes verdicts with it).
+ * Every status check a requirement may name: who answers it, who owns the fact, and what its NOT_MET
+ * does to a new application (`intake.ts`). The one place that maps a requirement code to the subgraph
+ * answering it (`requirements.ts` routes verdicts with it).
  */
 export const STATUS_CHECKS = {
   'dni-valid': {
     answeredBy: 'identity',
     agencyCode: 'RENIEC',
     description: 'A valid DNI: not expired and not cancelled.',
+    // Expired or cancelled: renovar-dni or duplicado-de-dni gives a valid one, and the application waits for it.
+    whenNotMet: 'SETTLE',
   },
   'dni-renewable': {
     answeredBy: 'identity',
     agencyCode: 'RENIEC',
     description: 'Your DNI expires within 60 days, or has already expired.',
+    // Not yet within 60 days of expiry: only the calendar changes that, so a renewal now would be for nothing.
+    whenNotMet: 'REFUSE',
   },
   'birth-record-digitised': {
     answeredBy: 'identity',
     agencyCode: 'RENIEC',
     description: "Your birth record is digitised in RENIEC's civil registry.",
+    // RENIEC digitises records, not the citizen; a paper-only record is copied at an office, outside this intake.
+    whenNotMet: 'REFUSE',
   },
   'no-unpaid-fines': {
     answeredBy: 'transport',
     agencyCode: 'SAT',
     description: 'No unpaid traffic fines (papeletas), nor any in coactive collection.',
+    // Paying the fines (pagar-papeletas) settles it.
+    whenNotMet: 'SETTLE',
   },
   'medical-exam-approved': {
     answeredBy: 'transport',
     agencyCode: 'MTC',
     description: 'An approved medical exam from an MTC-authorised centre, still valid.',
+    // A new exam at an authorised centre settles it; it reaches the Sistema Nacional de Conductores in days.
+    whenNotMet: 'SETTLE',
   },
   'licence-revalidable': {
     answeredBy: 'transport',
     agencyCode: 'MTC',
     description: 'A driving licence that has expired or expires within 60 days, and is not suspended or cancelled.',
+    // No licence, a suspended or cancelled one, or one not yet within the window: nothing to revalidate now.
+    whenNotMet: 'REFUSE',
   },
   'vehicle-owner': {
     answeredBy: 'transport',
     agencyCode: 'SUNARP',
     description: 'A vehicle registered in your name.',
+    // The card is the owner's: someone else's vehicle stays someone else's.
+    whenNotMet: 'REFUSE',
   },
   'no-tax-debt': {
     answeredBy: 'taxes',
     agencyCode: 'SUNAT',
     description: 'No tax debt pending or in coactive collection.',
+    // Paying the debt settles it.
+    whenNotMet: 'SETTLE',
   },
   'ruc-not-registered': {
     answeredBy: 'taxes',
     agencyCode: 'SUNAT',
     description: 'You have no RUC yet.',
+    // A person has one RUC for life: whoever holds one cannot register again.
+    whenNotMet: 'REFUSE',
   },
   'ruc-active': {
     answeredBy: 'taxes',
     agencyCode: 'SUNAT',
     description: 'An active RUC.',
+    // No RUC yet, or a suspended or deregistered one: registering or reactivating it with SUNAT settles it.
+    whenNotMet: 'SETTLE',
   },
 } as const satisfies Record<string, StatusCheckEntry>;
 

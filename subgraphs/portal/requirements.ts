@@ -16,7 +16,7 @@ const VERDICT_FIELDS: readonly VerdictField[] = ['identityChecks', 'transportChe
 /** A catalogue requirement with its status decided for the signed-in citizen. */
 export interface DecidedRequirement extends RequirementRecord, Verdict {}
 
-const DOCUMENT_DETAIL = 'A document to bring (or attach when applying online): no agency record can show it.';
+const DOCUMENT_DETAIL = 'Un documento que debes llevar (o adjuntar si lo haces en línea): ningún registro de una entidad puede mostrarlo.';
 
 function verdictFieldFor(code: string): VerdictField | undefined {
   const check = (STATUS_CHECKS as Record<string, { answeredBy: AnsweringSubgraph } | undefined>)[code];
@@ -49,9 +49,14 @@ export function decideRequirements(
     if (requirement.kind === 'DOCUMENT') return { ...requirement, status: 'UNKNOWN', detail: DOCUMENT_DETAIL };
     const field = verdictFieldFor(requirement.code);
     const verdict = field ? verdicts[field]?.find((check) => check.code === requirement.code) : undefined;
-    if (!verdict) return { ...requirement, status: 'UNKNOWN', detail: `${requirement.agencyCode} cannot answer right now.` };
+    if (!verdict) return { ...requirement, status: 'UNKNOWN', detail: `${requirement.agencyCode} no puede responder en este momento.` };
     return { ...requirement, status: verdict.status, detail: verdict.detail };
   });
+}
+
+/** The codes the agencies answer: status checks only, since documents are nobody's to check. */
+export function statusCheckCodes(requirements: readonly RequirementRecord[]): string[] {
+  return requirements.filter((requirement) => requirement.kind === 'STATUS_CHECK').map((requirement) => requirement.code);
 }
 
 /** The status checks that stand in the way: not MET, whether NOT_MET or undecidable now. */

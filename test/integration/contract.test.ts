@@ -183,7 +183,7 @@ describe('WhatDoINeed', () => {
     expect(requirements['medical-exam-approved']).toMatchObject({ status: 'MET', agency: { code: 'MTC' } });
     const fines = requirements['no-unpaid-fines']!;
     expect(fines).toMatchObject({ status: 'NOT_MET', agency: { code: 'SAT' } });
-    expect(fines.detail).toContain('2 unpaid fines');
+    expect(fines.detail).toContain('2 papeletas sin pagar');
     expect(fines.detail).toContain('SAT-2025-0000123 L02 S/ 214.00');
     expect(fines.detail).toContain('SAT-2025-0000457 G10 S/ 428.00');
     expect(fines.detail).toContain('pagar-papeletas');
@@ -195,7 +195,7 @@ describe('WhatDoINeed', () => {
     for (const slug of [REVALIDATION, 'pasaporte-electronico']) {
       const requirements = requirementsOf(await send('WhatDoINeed', { slug }, await as(ROSA)));
       expect(requirements['dni-valid']).toMatchObject({ status: 'NOT_MET', agency: { code: 'RENIEC' } });
-      expect(requirements['dni-valid']!.detail).toMatch(/expired on \d{4}-\d{2}-\d{2}.*renovar-dni/);
+      expect(requirements['dni-valid']!.detail).toMatch(/venció el \d{4}-\d{2}-\d{2}.*renovar-dni/);
     }
     // She holds no licence and took no exam: transport says so too.
     const revalidation = requirementsOf(await send('WhatDoINeed', { slug: REVALIDATION }, await as(ROSA)));
@@ -216,8 +216,8 @@ describe('WhatDoINeed', () => {
     expect(requirements['ruc-active']).toMatchObject({ status: 'MET', agency: { code: 'SUNAT' } });
     const debt = requirements['no-tax-debt']!;
     expect(debt).toMatchObject({ status: 'NOT_MET', agency: { code: 'SUNAT' } });
-    expect(debt.detail).toContain('3 unpaid tax debts, S/ 4,860.00 in total, 2 of them in coactive collection');
-    expect(debt.detail).toContain('S/ 3,250.00 (in coactive collection)');
+    expect(debt.detail).toContain('3 deudas tributarias pendientes, S/ 4,860.00 en total, 2 de ellas en cobranza coactiva');
+    expect(debt.detail).toContain('S/ 3,250.00 (en cobranza coactiva)');
   });
 
   it('Ana owes SUNAT nothing: the refund has every requirement MET', async () => {
@@ -233,12 +233,12 @@ describe('WhatDoINeed', () => {
     expect(requirements['police-report']).toMatchObject({ status: 'UNKNOWN', detail: expect.stringContaining('document') });
   });
 
-  it('nobody signed in: the same procedure, every status UNKNOWN "Sign in to check."', async () => {
+  it('nobody signed in: the same procedure, every status UNKNOWN "Inicia sesión para verificarlo."', async () => {
     for (const slug of [REVALIDATION, 'solicitar-devolucion-de-renta', 'renovar-dni']) {
       const response = await send('WhatDoINeed', { slug });
       const requirements = Object.values(requirementsOf(response));
       expect(requirements.length).toBeGreaterThan(0);
-      for (const requirement of requirements) expect(requirement).toMatchObject({ status: 'UNKNOWN', detail: 'Sign in to check.' });
+      for (const requirement of requirements) expect(requirement).toMatchObject({ status: 'UNKNOWN', detail: 'Inicia sesión para verificarlo.' });
     }
   });
 
@@ -254,7 +254,7 @@ describe('WhatDoINeed', () => {
   });
 
   it('every status check of every procedure is answered by the subgraph STATUS_CHECKS routes it to, for the agency it names', async () => {
-    // A code routed to a subgraph that does not own it gets no verdict: "<AGENCY> cannot answer right now."
+    // A code routed to a subgraph that does not own it gets no verdict: "<AGENCY> no puede responder en este momento."
     const token = await as(CARMEN);
     const answered = new Set<string>();
     for (const procedure of PROCEDURES.filter((p) => p.requirements.some((requirement) => requirement.kind === 'STATUS_CHECK'))) {
@@ -262,7 +262,7 @@ describe('WhatDoINeed', () => {
       for (const { code, kind } of procedure.requirements) {
         if (kind !== 'STATUS_CHECK') continue;
         const requirement = requirements[code]!;
-        expect(requirement.detail ?? '', `${procedure.slug} ${code}`).not.toMatch(/cannot answer right now/);
+        expect(requirement.detail ?? '', `${procedure.slug} ${code}`).not.toMatch(/no puede responder en este momento/);
         expect(requirement.agency.code, `${procedure.slug} ${code}`).toBe(STATUS_CHECKS[code].agencyCode);
         answered.add(code);
       }
@@ -453,21 +453,22 @@ describe('StartApplication', () => {
     expect(unmetRequirements).toEqual([]);
   });
 
-  it('Ana starts renovar-dni in person: her DNI is not yet renewable, and RENIEC says until when', async () => {
-    const response = await start(ANA, { procedureSlug: 'renovar-dni', channel: 'IN_PERSON', officeId: 'mac-lima-este', idempotencyKey: newKey() });
-    expectNoErrors(response);
-    const { application, unmetRequirements } = response.data.startApplication;
-    expect(application).toMatchObject({ status: 'SUBMITTED', procedure: { slug: 'renovar-dni' } });
-    expect(unmetRequirements).toEqual([
-      { code: 'dni-renewable', description: expect.any(String), detail: expect.stringMatching(/valid until \d{4}-\d{2}-\d{2}.*renewed from/) },
-    ]);
+  it('Ana starts renovar-dni in person: her DNI is not yet renewable, so it is refused with RENIEC saying until when, and nothing is made', async () => {
+    const idempotencyKey = newKey();
+    const response = await start(ANA, { procedureSlug: 'renovar-dni', channel: 'IN_PERSON', officeId: 'mac-lima-este', idempotencyKey });
+    const error = expectOneError(response, 'BAD_USER_INPUT', { serviceName: 'portal' });
+    expect(response.data ?? null).toBeNull();
+    expect(error.extensions).toMatchObject({
+      requirements: [{ code: 'dni-renewable', detail: expect.stringMatching(/vigente hasta el \d{4}-\d{2}-\d{2}.*renovarlo desde/) }],
+    });
+    expect(await rowsFor(ANA, idempotencyKey)).toEqual({ ids: [], events: 0 });
   });
 
-  it("Luis starts revalidation: unmetRequirements is SAT's no-unpaid-fines, with his fines", async () => {
+  it("Luis starts revalidation: ACTION_REQUIRED, and unmetRequirements is SAT's no-unpaid-fines, with his fines", async () => {
     const response = await start(LUIS, { procedureSlug: 'revalidar-licencia-de-conducir', channel: 'ONLINE', idempotencyKey: newKey() });
     expectNoErrors(response);
     const { application, unmetRequirements } = response.data.startApplication;
-    expect(application.status).toBe('SUBMITTED');
+    expect(application.status).toBe('ACTION_REQUIRED');
     expect(unmetRequirements).toEqual([
       {
         code: 'no-unpaid-fines',
@@ -517,7 +518,7 @@ describe('StartApplication', () => {
       office: null,
       submittedAt: started.data.startApplication.application.submittedAt,
     });
-    expect(newest.timeline).toEqual([{ at: newest.submittedAt, status: 'SUBMITTED', note: expect.stringContaining('online') }]);
+    expect(newest.timeline).toEqual([{ at: newest.submittedAt, status: 'SUBMITTED', note: expect.stringContaining('en línea') }]);
   });
 
   it('nobody signed in: UNAUTHENTICATED, and nothing is written', async () => {

@@ -53,9 +53,9 @@ describe('taxes down', () => {
     expectOnlyTaxesMissing(response);
     expect(response.data.procedure).toMatchObject({ slug: 'solicitar-devolucion-de-renta', agency: { code: 'SUNAT' }, fee: { amount: '0.00' } });
     expect(response.data.procedure.requirements.map(({ code, status, detail }: { code: string; status: string; detail: string }) => ({ code, status, detail }))).toEqual([
-      { code: 'ruc-active', status: 'UNKNOWN', detail: expect.stringContaining('SUNAT cannot answer right now') },
+      { code: 'ruc-active', status: 'UNKNOWN', detail: expect.stringContaining('SUNAT no puede responder en este momento') },
       // Jorge's debt is not forgotten as MET: nobody can tell.
-      { code: 'no-tax-debt', status: 'UNKNOWN', detail: expect.stringContaining('SUNAT cannot answer right now') },
+      { code: 'no-tax-debt', status: 'UNKNOWN', detail: expect.stringContaining('SUNAT no puede responder en este momento') },
     ]);
   });
 
@@ -74,8 +74,8 @@ describe('taxes down', () => {
     const { application, unmetRequirements } = response.data.startApplication;
     expect(application).toMatchObject({ status: 'SUBMITTED', procedure: { slug: 'solicitar-devolucion-de-renta' } });
     expect(unmetRequirements.map((requirement: { code: string; detail: string }) => [requirement.code, requirement.detail])).toEqual([
-      ['ruc-active', expect.stringContaining('SUNAT cannot answer right now')],
-      ['no-tax-debt', expect.stringContaining('SUNAT cannot answer right now')],
+      ['ruc-active', expect.stringContaining('SUNAT no puede responder en este momento')],
+      ['no-tax-debt', expect.stringContaining('SUNAT no puede responder en este momento')],
     ]);
     const { rows } = await platform.subgraphs.portal.db.query('SELECT id FROM applications WHERE dni = $1 AND idempotency_key = $2', [ANA, input.idempotencyKey]);
     expect(rows).toEqual([{ id: application.id }]);

@@ -199,7 +199,8 @@ describe('StartApplication', () => {
   const plan = planOf('StartApplication');
 
   it('costs five fetches too: the mutation once, the agencies in parallel, the payload once more', () => {
-    // The mutation itself runs exactly once: every later fetch is an _entities read.
+    // The mutation itself runs exactly once and makes nothing; the last fetch, an _entities one with
+    // the verdicts, makes the application (idempotent by key, should the gateway send it again).
     expect(fetches(plan.node)).toEqual(['portal', 'taxes', 'transport', 'identity', 'portal']);
   });
 
@@ -219,15 +220,7 @@ describe('StartApplication', () => {
                     code
                   }
                 }
-                applicationId
-                application {
-                  id
-                  status
-                  submittedAt
-                  procedure {
-                    slug
-                  }
-                }
+                intake
               }
             }
           },
@@ -324,7 +317,7 @@ describe('StartApplication', () => {
                       detail
                     }
                   }
-                  applicationId
+                  intake
                 }
               } =>
               {
@@ -333,6 +326,14 @@ describe('StartApplication', () => {
                     code
                     description
                     detail
+                  }
+                  application {
+                    id
+                    status
+                    submittedAt
+                    procedure {
+                      slug
+                    }
                   }
                 }
               }

@@ -301,8 +301,8 @@ describe.each(['postgres', 'pglite'] as const)('portal on %s: seeding again on l
     // Carmen (and Ana) start applications of their own, as the mutation does.
     const store = new PortalStore(opened.db);
     const started = await Promise.all([
-      store.startApplication({ dni: CARMEN, procedureSlug: 'renovar-dni', channel: 'ONLINE', officeId: null, idempotencyKey: 'carmen-own-0001', note: 'Received.', dueOn: '2026-12-31' }).then(made),
-      store.startApplication({ dni: ANA, procedureSlug: 'renovar-dni', channel: 'ONLINE', officeId: null, idempotencyKey: 'ana-own-0001', note: 'Received.', dueOn: '2026-12-31' }).then(made),
+      store.startApplication({ dni: CARMEN, procedureSlug: 'renovar-dni', channel: 'ONLINE', officeId: null, idempotencyKey: 'carmen-own-0001', status: 'SUBMITTED', nextStep: null, note: 'Received.', dueOn: '2026-12-31' }).then(made),
+      store.startApplication({ dni: ANA, procedureSlug: 'renovar-dni', channel: 'ONLINE', officeId: null, idempotencyKey: 'ana-own-0001', status: 'SUBMITTED', nextStep: null, note: 'Received.', dueOn: '2026-12-31' }).then(made),
     ]);
     const own = await Promise.all(started.map(({ application }) => ownApplication(opened.db, application.id)));
     expect(own.map((application) => application.events.length)).toEqual([1, 1]);
@@ -402,10 +402,10 @@ describe('portal: a database with applications older than its first seed', () =>
     await seedCatalogue(opened.db); // the catalogue is reference data, there before any application
     const store = new PortalStore(opened.db);
     // A fresh sequence: these take serials 1 and 2, those of Carmen's revalidation and duplicate.
-    const early = made(await store.startApplication({ dni: CARMEN, procedureSlug: 'renovar-dni', channel: 'ONLINE', officeId: null, idempotencyKey: 'early-key-0001', note: 'Received.', dueOn: '2026-12-31' }));
+    const early = made(await store.startApplication({ dni: CARMEN, procedureSlug: 'renovar-dni', channel: 'ONLINE', officeId: null, idempotencyKey: 'early-key-0001', status: 'SUBMITTED', nextStep: null, note: 'Received.', dueOn: '2026-12-31' }));
     // The store does not police keys: a citizen's key may be the one the seed gives a generated citizen's application.
     const index = Array.from({ length: CITIZENS }, (_, i) => i).find((i) => generatedApplication(i, seedDay) !== null)!;
-    const lookalike = made(await store.startApplication({ dni: generatedDni(index), procedureSlug: 'renovar-dni', channel: 'ONLINE', officeId: null, idempotencyKey: `seed-${1000 + index}`, note: 'Received.', dueOn: '2026-12-31' }));
+    const lookalike = made(await store.startApplication({ dni: generatedDni(index), procedureSlug: 'renovar-dni', channel: 'ONLINE', officeId: null, idempotencyKey: `seed-${1000 + index}`, status: 'SUBMITTED', nextStep: null, note: 'Received.', dueOn: '2026-12-31' }));
     expect([early, lookalike].map(({ application }) => application.id)).toEqual([`CUT-${thisYear}-000001`, `CUT-${thisYear}-000002`]);
     const before = await Promise.all([early, lookalike].map(({ application }) => ownApplication(opened.db, application.id)));
 
@@ -460,8 +460,8 @@ describe.each(['postgres', 'pglite'] as const)('portal on %s: migration 002 on a
     `);
     const own = await ownApplication(opened.db, 'CUT-2026-001300');
 
-    // 004 (the lifecycle's columns) and 006 (due dates, event ids) come after, and only add.
-    expect(await migrate(opened.db, portalService.migrations)).toEqual(['002_seeded_applications.sql', '004_lifecycle.sql', '006_queue.sql']);
+    // 004 (the lifecycle's columns), 006 (due dates, event ids) and 007 (the record kept) come after, and only add.
+    expect(await migrate(opened.db, portalService.migrations)).toEqual(['002_seeded_applications.sql', '004_lifecycle.sql', '006_queue.sql', '007_append_only.sql']);
     const today = date('2026-03-01');
     await portalService.seed(opened.db, { citizens: CITIZENS, today });
 
@@ -480,7 +480,7 @@ describe.each(['postgres', 'pglite'] as const)('portal on %s: migration 002 on a
     expect(generated0.rows[0]!.n).toBe(generatedApplication(0, today) ? 1 : 0);
     // The sequence stays past every case number: the next application a citizen starts is new.
     // (Another procedure: her renewal, CUT-2026-001300, is still open.)
-    const next = made(await new PortalStore(opened.db).startApplication({ dni: ANA, procedureSlug: 'duplicado-de-dni', channel: 'ONLINE', officeId: null, idempotencyKey: 'ana-own-key-0002', note: 'Received.', dueOn: '2026-12-31' }));
+    const next = made(await new PortalStore(opened.db).startApplication({ dni: ANA, procedureSlug: 'duplicado-de-dni', channel: 'ONLINE', officeId: null, idempotencyKey: 'ana-own-key-0002', status: 'SUBMITTED', nextStep: null, note: 'Received.', dueOn: '2026-12-31' }));
     expect(Number(next.application.id.split('-')[2])).toBeGreaterThan(1300);
   });
 });

@@ -23,18 +23,18 @@ describe('deciding requirements from the agencies verdicts', () => {
       identityChecks: [{ code: 'dni-valid', status: 'MET', detail: null }],
       transportChecks: [
         { code: 'licence-revalidable', status: 'MET', detail: null },
-        { code: 'no-unpaid-fines', status: 'NOT_MET', detail: '2 unpaid fines' },
+        { code: 'no-unpaid-fines', status: 'NOT_MET', detail: '2 papeletas sin pagar' },
       ],
       taxesChecks: [],
     });
     expect(decided.map(({ code, status, detail }) => ({ code, status, detail }))).toEqual([
       { code: 'dni-valid', status: 'MET', detail: null },
       { code: 'licence-revalidable', status: 'MET', detail: null },
-      { code: 'no-unpaid-fines', status: 'NOT_MET', detail: '2 unpaid fines' },
+      { code: 'no-unpaid-fines', status: 'NOT_MET', detail: '2 papeletas sin pagar' },
       {
         code: 'police-report',
         status: 'UNKNOWN',
-        detail: 'A document to bring (or attach when applying online): no agency record can show it.',
+        detail: 'Un documento que debes llevar (o adjuntar si lo haces en línea): ningún registro de una entidad puede mostrarlo.',
       },
     ]);
   });
@@ -45,9 +45,9 @@ describe('deciding requirements from the agencies verdicts', () => {
       transportChecks: null,
     });
     expect(decided.slice(0, 3).map(({ status, detail }) => ({ status, detail }))).toEqual([
-      { status: 'UNKNOWN', detail: 'RENIEC cannot answer right now.' },
-      { status: 'UNKNOWN', detail: 'MTC cannot answer right now.' },
-      { status: 'UNKNOWN', detail: 'SAT cannot answer right now.' },
+      { status: 'UNKNOWN', detail: 'RENIEC no puede responder en este momento.' },
+      { status: 'UNKNOWN', detail: 'MTC no puede responder en este momento.' },
+      { status: 'UNKNOWN', detail: 'SAT no puede responder en este momento.' },
     ]);
   });
 
@@ -63,7 +63,7 @@ describe('deciding requirements from the agencies verdicts', () => {
       identityChecks: [{ code: 'dni-valid', status: 'MET', detail: null }],
       transportChecks: [
         { code: 'licence-revalidable', status: 'UNKNOWN', detail: 'No licence on record.' },
-        { code: 'no-unpaid-fines', status: 'NOT_MET', detail: '2 unpaid fines' },
+        { code: 'no-unpaid-fines', status: 'NOT_MET', detail: '2 papeletas sin pagar' },
       ],
     });
     expect(unmet.map((r) => r.code)).toEqual(['licence-revalidable', 'no-unpaid-fines']);

@@ -1,13 +1,12 @@
-import { badUserInput, conflict, forbidden, notFound } from '../../../lib/errors.js';
+import { badUserInput, conflict, forbidden } from '../../../lib/errors.js';
 import { assertCaseNumber } from '../guards.js';
 import { nextStepAfter, refusedMove, STATUS_WORDS, UNDECIDED } from '../lifecycle.js';
 import type { ApplicationRecord, ApplicationStatus } from '../store.js';
 import { citizenDni } from '../../shared/auth.js';
 import type { ChannelKind } from '../catalogue.js';
 import type { PortalContext } from '../context.js';
-import { dueOnFor } from '../dueDates.js';
-import { CHANNEL_WORDS, receivedNote } from '../intake.js';
-import type { StartApplicationPayloadParent } from './StartApplicationPayload.js';
+import { checkIntake, retriedApplication } from '../intake.js';
+import { intakePayload, type StartApplicationPayloadParent } from './StartApplicationPayload.js';
 
 interface StartApplicationInput {
   procedureSlug: string;
@@ -43,62 +42,18 @@ function noteOf(note: string, needed: boolean, field: string): string {
 }
 
 export const Mutation = {
-  async startApplication(
-    _: unknown,
-    { input }: { input: StartApplicationInput },
-    { caller, store, loaders, logger }: PortalContext,
-  ): Promise<StartApplicationPayloadParent> {
-    const dni = citizenDni(caller);
-    if (!dni) throw forbidden('Only a citizen starts an application, for themself: sign in as one.');
-    const { idempotencyKey } = input;
-    if (idempotencyKey.length < 8 || idempotencyKey.length > 128) {
-      throw badUserInput('idempotencyKey must be 8 to 128 characters long (a UUID will do).', 'idempotencyKey');
-    }
-    const procedure = await loaders.procedure.load(input.procedureSlug);
-    if (!procedure) throw notFound(`No procedure has the slug "${input.procedureSlug}".`);
-    if (procedure.informationOnly) {
-      throw badUserInput(`"${procedure.title}" es una consulta: se hace al instante en el canal de la entidad, sin solicitud.`, 'procedureSlug');
-    }
-
-    const channel = (await loaders.channels.load(procedure.slug)).find((offered) => offered.kind === input.channel);
-    if (!channel) throw badUserInput(`"${procedure.title}" cannot be done ${CHANNEL_WORDS[input.channel]}.`, 'channel');
-    const officeIds = (await loaders.channelOffices.load(channel)).map((office) => office.id);
-    const officeId = input.officeId ?? null;
-    if (officeId === null && officeIds.length > 0) {
-      throw badUserInput(`Choose the office to go to: one of ${officeIds.join(', ')}.`, 'officeId');
-    }
-    if (officeId !== null && !officeIds.includes(officeId)) {
-      throw badUserInput(
-        officeIds.length === 0
-          ? `"${procedure.title}" ${CHANNEL_WORDS[channel.kind]} takes no office.`
-          : `Office "${officeId}" does not attend "${procedure.title}": choose one of ${officeIds.join(', ')}.`,
-        'officeId',
-      );
-    }
-
-    const started = await store.startApplication({
-      dni,
-      procedureSlug: procedure.slug,
-      channel: channel.kind,
-      officeId,
-      idempotencyKey,
-      note: receivedNote(channel.kind),
-      dueOn: dueOnFor(new Date(), procedure.processingDays),
-    });
-    if ('openOne' in started) {
-      throw badUserInput(`Ya tienes una solicitud abierta de "${procedure.title}": el expediente ${started.openOne}. Sigue esa, o cancélala antes de empezar otra.`, 'procedureSlug');
-    }
-    const { application, created } = started;
-    // Same key, same procedure: a retry, answered with the first application. Another procedure: a client bug.
-    if (application.procedureSlug !== procedure.slug) {
-      throw badUserInput(
-        `This idempotencyKey already started application ${application.id} for another procedure: use a new key for each application.`,
-        'idempotencyKey',
-      );
-    }
-    if (created) logger.info({ applicationId: application.id, procedure: procedure.slug }, 'application started');
-    loaders.application.prime(application.id, application);
-    return { applicationId: application.id, application, verdicts: {} };
+  /**
+   * Checks all that needs no verdict and answers with the intake: the application is made when the
+   * planner brings the agencies' verdicts to StartApplicationPayload (or, asked without the gateway,
+   * when its fields are resolved). A retry of a key that already started one answers with it.
+   */
+  async startApplication(_: unknown, { input }: { input: StartApplicationInput }, context: PortalContext): Promise<StartApplicationPayloadParent> {
+    const dni = citizenDni(context.caller);
+    if (!dni) throw forbidden('Solo un ciudadano inicia una solicitud, para sí mismo: ingresa como ciudadano.');
+    const request = { procedureSlug: input.procedureSlug, channel: input.channel, officeId: input.officeId ?? null, idempotencyKey: input.idempotencyKey };
+    await checkIntake(request, context);
+    const retried = await retriedApplication(dni, request, context);
+    return intakePayload(dni, request, {}, retried ?? undefined);
   },
 
   async moveApplication(_: unknown, { input }: { input: MoveApplicationInput }, { caller, store, loaders, logger }: PortalContext): Promise<{ application: ApplicationRecord }> {
