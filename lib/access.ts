@@ -95,6 +95,11 @@ export interface RecordFacts {
   subject: string | null;
   /** The agency that owns the data, for `official-of:owner`. */
   owner: string | null;
+  /**
+   * The case (application) the record is read for, and the agency handling it, for
+   * `official-of:handler`: absent when the record is not read for a case.
+   */
+  case?: { id: string; agency: string };
 }
 
 /** The caller and what they said they read for. */
@@ -107,7 +112,8 @@ export interface Asking {
  * Ventanilla's policy vocabulary (README, "Access declared in the schema"):
  * - `data-subject`: a citizen reading their own records;
  * - `official-of:<AGENCY>`: an official of that agency, stating a purpose; `official-of:owner`, of
- *   the agency owning the record;
+ *   the agency owning the record; `official-of:handler`, of the agency handling the case the record
+ *   is read for, whose case number is the purpose (none need be stated);
  * - `service-with:<scope>`: an agency service holding that scope, stating a purpose.
  * Without `record` (the gateway, before any data is read) what depends on the record is granted, and
  * the subgraph decides it on its data. A policy outside the vocabulary never holds.
@@ -117,12 +123,23 @@ export function policyHolds(policy: string, { caller, purpose }: Asking, record?
   if (policy === 'data-subject') return caller.kind === 'citizen' && (!record || (record.subject !== null && record.subject === caller.id));
   const [name, argument] = splitPolicy(policy);
   if (name === 'official-of' && argument) {
-    if (caller.kind !== 'official' || purpose === null) return false;
+    if (caller.kind !== 'official') return false;
+    if (argument === 'handler') return !record || record.case?.agency === caller.agency;
+    if (purpose === null) return false;
     if (argument !== 'owner') return caller.agency === argument;
     return !record || record.owner === caller.agency;
   }
   if (name === 'service-with' && argument) return caller.kind === 'service' && purpose !== null && caller.scopes.includes(argument);
   return false;
+}
+
+/**
+ * The purpose a read is recorded with: the case number when an official of the agency handling the
+ * case reads for it (what they work on is why they read), otherwise what the caller stated.
+ */
+export function recordedPurpose({ caller, purpose }: Asking, record: RecordFacts): string | null {
+  if (caller?.kind === 'official' && record.case && record.case.agency === caller.agency) return record.case.id;
+  return purpose;
 }
 
 /** Whether `policy` is in the vocabulary `policyHolds` knows. */
@@ -167,7 +184,7 @@ export function ownerNamedBy(rule: AccessRule | null): string | null {
     for (const group of groups) {
       for (const policy of group) {
         const [name, argument] = splitPolicy(policy);
-        if (name === 'official-of' && argument && argument !== 'owner') return argument;
+        if (name === 'official-of' && argument && argument !== 'owner' && argument !== 'handler') return argument;
       }
     }
   }

@@ -1,7 +1,9 @@
 import { DATA_ACCESS_RECORD, dataAccessResolvers } from '../shared/dataAccess.js';
+import { APPLICATION_RECORD } from '../shared/requirementChecks.js';
 import { createSubgraphServer, loadTypeDefs, type SubgraphService } from '../shared/service.js';
 import { buildContext } from './context.js';
 import type { CitizenRef } from './resolvers/Citizen.js';
+import { applicantFacts } from './resolvers/Applicant.js';
 import { resolvers } from './resolvers/index.js';
 import { seedIdentity } from './seed.js';
 import { IdentityStore } from './store.js';
@@ -24,6 +26,8 @@ export const identityService: SubgraphService = {
         owner: 'RENIEC',
         records: {
           Citizen: { facts: (citizen: CitizenRef) => ({ subject: citizen.dni, owner: 'RENIEC' }), denied: "You may not see this citizen's RENIEC records." },
+          Applicant: { facts: applicantFacts, denied: 'No puedes ver a quien presentó esta solicitud.' },
+          Application: APPLICATION_RECORD,
           DataAccessConnection: DATA_ACCESS_RECORD,
         },
       },

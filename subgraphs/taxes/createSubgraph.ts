@@ -1,4 +1,5 @@
 import { DATA_ACCESS_RECORD, dataAccessResolvers } from '../shared/dataAccess.js';
+import { APPLICATION_RECORD } from '../shared/requirementChecks.js';
 import { createSubgraphServer, loadTypeDefs, type SubgraphService } from '../shared/service.js';
 import { buildContext } from './context.js';
 import type { CitizenReference } from './resolvers/Citizen.js';
@@ -26,6 +27,7 @@ export const taxesService: SubgraphService = {
           Citizen: { facts: (citizen: CitizenReference) => ({ subject: citizen.dni, owner: 'SUNAT' }), denied: "You may not see this citizen's tax records." },
           // A company's RUC is nobody's personal record: only SUNAT's officials and `taxes:read` services read it.
           Taxpayer: { facts: (taxpayer: TaxpayerRow) => ({ subject: taxpayer.dni, owner: 'SUNAT' }), denied: "You may not see this taxpayer's records." },
+          Application: APPLICATION_RECORD,
           DataAccessConnection: DATA_ACCESS_RECORD,
         },
       },

@@ -141,9 +141,21 @@ export async function recordSize(subgraph: RunningSubgraph): Promise<number> {
 }
 
 /**
- * Closes `dni`'s open applications of `slug` (as if cancelled), for a test that starts another: a
- * citizen holds one open application of a procedure at a time, and earlier tests may have left one.
+ * Closes `dni`'s open applications of `slug` (cancelled by the platform, with the event the record
+ * demands), for a test that starts another: a citizen holds one open application of a procedure at a
+ * time, and earlier tests may have left one.
  */
 export async function makeRoom(db: Database, dni: string, slug: string): Promise<void> {
-  await db.query(`UPDATE applications SET status = 'CANCELLED' WHERE dni = $1 AND procedure_slug = $2 AND status NOT IN ('COMPLETED', 'REJECTED', 'CANCELLED')`, [dni, slug]);
+  await db.query(
+    `WITH open AS (
+       SELECT id, status FROM applications
+        WHERE dni = $1 AND procedure_slug = $2 AND status NOT IN ('COMPLETED', 'REJECTED', 'CANCELLED') FOR UPDATE),
+     closed AS (
+       UPDATE applications a SET status = 'CANCELLED', version = version + 1, updated_at = clock_timestamp()
+         FROM open WHERE a.id = open.id
+        RETURNING a.id, a.updated_at, open.status AS from_status)
+     INSERT INTO application_events (application_id, at, from_status, status, note, actor_kind)
+     SELECT id, updated_at, from_status, 'CANCELLED', 'Cerrada para una prueba.', 'SYSTEM' FROM closed`,
+    [dni, slug],
+  );
 }

@@ -75,8 +75,11 @@ const GRAPHS = new Map(
   ),
 );
 
-/** The subgraph that resolves a field, from the supergraph's join__field (or its type's only join__type). */
-function subgraphOf(typeName: string, fieldName: string): string {
+/**
+ * The subgraphs that may resolve a field, from the supergraph's join__field, or else its type's
+ * join__type: a key field of an entity several subgraphs know is any of theirs.
+ */
+function subgraphsOf(typeName: string, fieldName: string): string[] {
   const graphArgument = (directive: { arguments?: readonly { name: { value: string }; value: { kind: string } }[] }) => {
     const value = directive.arguments?.find((a) => a.name.value === 'graph')?.value as { kind: string; value?: string } | undefined;
     return value?.kind === Kind.ENUM ? GRAPHS.get(value.value!) : undefined;
@@ -84,10 +87,10 @@ function subgraphOf(typeName: string, fieldName: string): string {
   for (const definition of SUPERGRAPH.definitions) {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION || definition.name.value !== typeName) continue;
     const field = definition.fields?.find((f) => f.name.value === fieldName);
-    const joined = field?.directives?.filter((d) => d.name.value === 'join__field').map(graphArgument).filter(Boolean) ?? [];
-    if (joined.length) return joined[0]!;
-    const types = definition.directives?.filter((d) => d.name.value === 'join__type').map(graphArgument).filter(Boolean) ?? [];
-    if (types.length === 1) return types[0]!;
+    const joined = field?.directives?.filter((d) => d.name.value === 'join__field').map(graphArgument).filter((graph): graph is string => Boolean(graph)) ?? [];
+    if (joined.length) return joined;
+    const types = definition.directives?.filter((d) => d.name.value === 'join__type').map(graphArgument).filter((graph): graph is string => Boolean(graph)) ?? [];
+    if (types.length) return types;
   }
   throw new Error(`No subgraph resolves ${typeName}.${fieldName}`);
 }
@@ -106,10 +109,12 @@ function personalFields(): PersonalField[] {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
       const coordinate = `${type.name}.${field.name}`;
-      const rule = ROOTS.has(type.name)
-        ? combineRules([RULES.fields.get(coordinate), RULES.types.get(getNamedType(field.type).name)])
-        : combineRules([RULES.fields.get(coordinate), RULES.types.get(type.name)]);
-      if (rule?.policies.flat(2).includes('data-subject') && type.name !== 'Mutation') found.push({ coordinate, type, field, rule });
+      const returned = RULES.types.get(getNamedType(field.type).name);
+      const own = ROOTS.has(type.name) ? combineRules([RULES.fields.get(coordinate), returned]) : combineRules([RULES.fields.get(coordinate), RULES.types.get(type.name)]);
+      // Mutations change records (their payloads are covered by the contract); a subscription is a stream (liveUpdates.test.ts).
+      if (!own?.policies.flat(2).includes('data-subject') || type.name === 'Mutation' || type.name === 'Subscription') continue;
+      // Who may read it: its own rule, and the rule of what it returns (an applicant is RENIEC's to show).
+      found.push({ coordinate, type, field, rule: ROOTS.has(type.name) ? own : combineRules([own, returned])! });
     }
   }
   return found;
@@ -140,12 +145,12 @@ function argumentsFor(field: GraphQLField<unknown, unknown>, victim: Victim): st
  * as their data is another agency's or depends on who asks (requirement statuses).
  */
 function leaves(type: GraphQLObjectType, rule: AccessRule): string {
-  const sameRule = (coordinate: string) => {
-    const own = combineRules([RULES.fields.get(coordinate), RULES.types.get(type.name)]);
+  const sameRule = (field: GraphQLField<unknown, unknown>) => {
+    const own = combineRules([RULES.fields.get(`${type.name}.${field.name}`), RULES.types.get(type.name), RULES.types.get(getNamedType(field.type).name)]);
     return own === null || JSON.stringify(own) === JSON.stringify(rule);
   };
   const selected = Object.values(type.getFields()).flatMap((field) => {
-    if (field.args.some((argument) => isNonNullType(argument.type)) || !sameRule(`${type.name}.${field.name}`)) return [];
+    if (field.args.some((argument) => isNonNullType(argument.type)) || !sameRule(field)) return [];
     return [isLeafType(getNamedType(field.type)) ? field.name : `${field.name} { __typename }`];
   });
   return selected.length ? selected.join(' ') : '__typename';
@@ -193,12 +198,18 @@ function queryFor(target: PersonalField, victim: Victim): { query: string; path:
 const valueAt = (data: unknown, path: readonly string[]): unknown => path.reduce<any>((value, key) => (value === null || value === undefined ? null : value[key]), data);
 const isEmpty = (value: unknown) => value === null || value === undefined || (Array.isArray(value) && value.length === 0);
 
-/** The agencies a rule names in `official-of:<AGENCY>`, and the scopes in `service-with:<scope>`. */
-function readersNamed(rule: AccessRule): { agencies: string[]; owner: boolean; scopes: string[] } {
-  const policies = rule.policies.flat(2);
-  const agencies = policies.filter((p) => p.startsWith('official-of:') && p !== 'official-of:owner').map((p) => p.slice('official-of:'.length));
-  const scopes = policies.filter((p) => p.startsWith('service-with:')).map((p) => p.slice('service-with:'.length));
-  return { agencies, owner: policies.includes('official-of:owner'), scopes };
+/**
+ * The readers a rule lets in whatever they read for a citizen: the agencies it names in
+ * `official-of:<AGENCY>`, whether it names the record's owner or the agency handling its case (both
+ * the application's agency here), and the scopes in `service-with:<scope>`. Every directive of the rule
+ * must let a reader in (a field's, its type's, the type it returns).
+ */
+function readersNamed(rule: AccessRule): { agencies: string[]; owner: boolean; handler: boolean; scopes: string[] } {
+  const letIn = rule.policies.map((directive) => new Set(directive.filter((group) => group.length === 1).map(([policy]) => policy!)));
+  const named = [...(letIn[0] ?? [])].filter((policy) => policy !== 'data-subject' && letIn.every((policies) => policies.has(policy)));
+  const agencies = named.filter((p) => p.startsWith('official-of:') && p !== 'official-of:owner' && p !== 'official-of:handler').map((p) => p.slice('official-of:'.length));
+  const scopes = named.filter((p) => p.startsWith('service-with:')).map((p) => p.slice('service-with:'.length));
+  return { agencies, owner: named.includes('official-of:owner'), handler: named.includes('official-of:handler'), scopes };
 }
 
 const officialOf = (agency: string): Caller => ({ kind: 'official', id: `${agency}-0900`, name: `Test official of ${agency}`, agency, office: `${agency.toLowerCase()}-lima`, scopes: ['applications:review'] });
@@ -259,16 +270,16 @@ describe('the cross-caller battery', () => {
   it('covers every personal field the supergraph declares, across all four subgraphs', () => {
     const coordinates = cases.map((c) => c.target.coordinate);
     // Spot checks that the discovery works; the list itself comes from the directives.
-    expect(coordinates).toEqual(expect.arrayContaining(['Citizen.fullName', 'Citizen.trafficFines', 'Citizen.taxpayer', 'Citizen.applications', 'Query.application', 'Application.timeline', 'Taxpayer.debts', 'Citizen.dataAccess']));
-    expect(new Set(cases.map((c) => subgraphOf(c.target.type.name === 'Query' ? 'Query' : c.target.type.name, c.target.field.name)))).toEqual(new Set(['identity', 'transport', 'taxes', 'portal']));
+    expect(coordinates).toEqual(expect.arrayContaining(['Citizen.fullName', 'Citizen.trafficFines', 'Citizen.taxpayer', 'Citizen.applications', 'Query.application', 'Application.timeline', 'Taxpayer.debts', 'Citizen.dataAccess', 'Application.requirements', 'Applicant.fullName']));
+    expect(new Set(cases.flatMap((c) => subgraphsOf(c.target.type.name, c.target.field.name)))).toEqual(new Set(['identity', 'transport', 'taxes', 'portal']));
     tally.fields = cases.length;
   });
 
   it('refuses each to another citizen, an official of another agency, a wrong-scope service and nobody: no data, FORBIDDEN or UNAUTHENTICATED at its path', async () => {
     const failures: string[] = [];
     for (const { target, victim, query, path, ownData } of cases) {
-      const { agencies, owner, scopes } = readersNamed(target.rule);
-      const recordOwner = owner ? victim.applicationAgency : undefined;
+      const { agencies, owner, handler, scopes } = readersNamed(target.rule);
+      const recordOwner = owner || handler ? victim.applicationAgency : undefined;
       const otherAgency = ['MTC', 'RENIEC', 'SUNAT', 'SAT', 'SUNARP'].find((agency) => !agencies.includes(agency) && agency !== recordOwner)!;
       const otherCitizen = PERSONAS.find((dni) => dni !== victim.dni)!;
       const attackers: [string, Caller | null, string | undefined, string][] = [
@@ -294,13 +305,16 @@ describe('the cross-caller battery', () => {
   it('answers each to the citizen themself and to each reader its rule names, the same data, on the owning agency\'s record', async () => {
     const failures: string[] = [];
     for (const { target, victim, query, path, ownData } of cases) {
-      const { agencies, owner, scopes } = readersNamed(target.rule);
-      const readers: [string, Caller, string][] = [
-        ...agencies.map((agency): [string, Caller, string] => [`an official of ${agency}`, officialOf(agency), `battery: ${agency} reads`]),
-        ...(owner ? [[`an official of ${victim.applicationAgency}`, officialOf(victim.applicationAgency), 'battery: owner reads'] as [string, Caller, string]] : []),
-        ...scopes.map((scope): [string, Caller, string] => [`a service with ${scope}`, asService([scope]), `battery: ${scope}`]),
+      const { agencies, owner, handler, scopes } = readersNamed(target.rule);
+      // Who reads, the purpose they state, and the purpose the record must show: the case number for
+      // an official handling the case, whatever they stated.
+      const readers: [string, Caller, string, string][] = [
+        ...agencies.map((agency): [string, Caller, string, string] => [`an official of ${agency}`, officialOf(agency), `battery: ${agency} reads`, `battery: ${agency} reads`]),
+        ...(owner ? [[`an official of ${victim.applicationAgency}`, officialOf(victim.applicationAgency), 'battery: owner reads', 'battery: owner reads'] as [string, Caller, string, string]] : []),
+        ...(handler ? [[`an official handling ${victim.applicationId}`, officialOf(victim.applicationAgency), 'battery: handler reads', victim.applicationId] as [string, Caller, string, string]] : []),
+        ...scopes.map((scope): [string, Caller, string, string] => [`a service with ${scope}`, asService([scope]), `battery: ${scope}`, `battery: ${scope}`]),
       ];
-      for (const [who, caller, purpose] of readers) {
+      for (const [who, caller, purpose, recordedPurpose] of readers) {
         const response = await ask(query, caller, purpose);
         const label = `${target.coordinate} as ${who}`;
         if (response.errors) {
@@ -311,16 +325,19 @@ describe('the cross-caller battery', () => {
           failures.push(`${label}: not the citizen's own answer`);
           continue;
         }
-        // The read is on the record of the subgraph that holds the field (its access record itself is never recorded).
-        const holder = subgraphOf(target.type.name, target.field.name);
+        // The read is on the record of a subgraph that holds the field (its access record itself is never recorded).
+        const holders = subgraphsOf(target.type.name, target.field.name);
         if (target.type.name !== 'DataAccessConnection' && target.field.name !== 'dataAccess') {
-          const subgraph = platform.subgraphs[holder as keyof Platform['subgraphs']];
-          const { rows } = await subgraph.db.query<{ accessor_id: string; purpose: string }>(
-            'SELECT accessor_id, purpose FROM access_record WHERE request_id = $1 AND dni = $2',
-            [response.requestId, victim.dni],
-          );
-          if (!rows.some((row) => row.accessor_id === caller.id && row.purpose === purpose)) {
-            failures.push(`${label}: no entry in ${holder}'s access record for request ${response.requestId}`);
+          let recorded = false;
+          for (const holder of holders) {
+            const { rows } = await platform.subgraphs[holder as keyof Platform['subgraphs']].db.query<{ accessor_id: string; purpose: string }>(
+              'SELECT accessor_id, purpose FROM access_record WHERE request_id = $1 AND dni = $2',
+              [response.requestId, victim.dni],
+            );
+            recorded ||= rows.some((row) => row.accessor_id === caller.id && row.purpose === recordedPurpose);
+          }
+          if (!recorded) {
+            failures.push(`${label}: no entry in ${holders.join(' or ')}'s access record for request ${response.requestId} with purpose ${recordedPurpose}`);
             continue;
           }
         }

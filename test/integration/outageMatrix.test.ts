@@ -8,7 +8,10 @@ import {
   isObjectType,
   Kind,
   parse,
+  visit,
   type ConstArgumentNode,
+  type DocumentNode,
+  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLEnumType,
   type GraphQLField,
@@ -17,11 +20,11 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { afterAll, describe, expect, it } from 'vitest';
-import { authHeaders, citizenToken, postRaw, type GraphQLResponse } from '../helpers/graphql.js';
+import { authHeaders, citizenToken, officialToken, postRaw, type Credentials, type GraphQLResponse } from '../helpers/graphql.js';
 import { ANA, CARMEN, JORGE, LUIS } from '../helpers/personas.js';
 import { startPlatform, type Platform } from '../helpers/platform.js';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/shared/config.js';
-import { accountabilityOperation, CONTRACT_DOCUMENT, sendContractOperation } from './support.js';
+import { accountabilityOperation, CONTRACT_DOCUMENT, DESK_SOURCE, sendContractOperation } from './support.js';
 
 /**
  * Every contract operation × every agency down: the fields the other agencies own arrive, equal to
@@ -152,17 +155,30 @@ function compare(
 /** One contract operation as the matrix sends it: who asks, with what. */
 interface Case {
   operation: string;
-  variables?: Record<string, unknown>;
+  /** Its variables, or how to find them on the platform (a case number the seed drew). */
+  variables?: Record<string, unknown> | ((platform: Platform) => Promise<Record<string, unknown>>);
   dni?: string;
+  /** An official asking instead of a citizen. */
+  official?: string;
   /** The operation's text when it is not the portal contract's. */
   source?: string;
 }
 
+/** Carmen's revalidation, an MTC case that Pedro may review. */
+async function carmensRevalidation(platform: Platform): Promise<Record<string, unknown>> {
+  const { rows } = await platform.subgraphs.portal.db.query<{ id: string }>(
+    `SELECT id FROM applications WHERE dni = $1 AND procedure_slug = 'revalidar-licencia-de-conducir' ORDER BY id LIMIT 1`,
+    [CARMEN],
+  );
+  return { id: rows[0]!.id };
+}
+
 /**
- * Every operation the gateway serves of both contracts (the accountability contract's
- * CancelApplication and MyApplicationUpdates are not served yet). WhoSawMyData comes last: the outage
- * answers are asked in reverse order, so that the page of Jorge's access record it reads holds the
- * same reads in both.
+ * Every query the gateway serves of the three contracts, and the idempotent StartApplication. The
+ * other changes are one-shot (MoveApplication, CancelApplication: only the portal takes part in them)
+ * and MyApplicationUpdates is a stream (liveUpdates.test.ts takes the portal away under it).
+ * WhoSawMyData comes last: the outage answers are asked in reverse order, so that the page of Jorge's
+ * access record it reads holds the same reads in both.
  */
 const CASES: Case[] = [
   { operation: 'SearchProcedures', variables: { text: 'licencia', first: 5 } },
@@ -172,15 +188,31 @@ const CASES: Case[] = [
   { operation: 'MyRecords', dni: JORGE },
   // The same idempotency key: the outage's answer is the healthy one's application, not a second.
   { operation: 'StartApplication', variables: { input: { procedureSlug: 'revalidar-licencia-de-conducir', channel: 'ONLINE', idempotencyKey: `matrix-${process.pid}` } }, dni: ANA },
+  { operation: 'MyQueue', variables: { first: 50 }, official: 'MTC-0001', source: DESK_SOURCE },
+  { operation: 'ReviewApplication', variables: carmensRevalidation, official: 'MTC-0001', source: DESK_SOURCE },
   { operation: 'WhoSawMyData', variables: { first: 50 }, dni: JORGE, source: accountabilityOperation('WhoSawMyData') },
 ];
 
-const DOCUMENTS = new Map(CASES.map(({ operation, source }) => [operation, source ? parse(source) : CONTRACT_DOCUMENT]));
+/** `document` with every fragment spread replaced by the fragment's fields: the walk reads fields only. */
+function inlineFragments(document: DocumentNode): DocumentNode {
+  const fragments = new Map(document.definitions.filter((node): node is FragmentDefinitionNode => node.kind === Kind.FRAGMENT_DEFINITION).map((node) => [node.name.value, node]));
+  const inlined = (selections: SelectionSetNode): SelectionSetNode => ({
+    ...selections,
+    selections: selections.selections.flatMap((selection) => {
+      if (selection.kind === Kind.FRAGMENT_SPREAD) return inlined(fragments.get(selection.name.value)!.selectionSet).selections;
+      return selection.kind === Kind.FIELD && selection.selectionSet ? [{ ...selection, selectionSet: inlined(selection.selectionSet) }] : [selection];
+    }),
+  });
+  return visit(document, { OperationDefinition: (operation) => ({ ...operation, selectionSet: inlined(operation.selectionSet) }) });
+}
 
-async function send(platform: Platform, { operation, variables = {}, dni, source }: Case): Promise<GraphQLResponse> {
-  const token = dni ? await citizenToken(dni) : undefined;
-  if (!source) return sendContractOperation(platform.url, operation, variables, token);
-  return postRaw(platform.url, JSON.stringify({ query: source, operationName: operation, variables }), authHeaders(token));
+const DOCUMENTS = new Map(CASES.map(({ operation, source }) => [operation, inlineFragments(source ? parse(source) : CONTRACT_DOCUMENT)]));
+
+/** Sends a case with `given` variables (found on the platform while it is healthy). */
+async function send(platform: Platform, { operation, dni, official, source }: Case, given: Record<string, unknown>): Promise<GraphQLResponse> {
+  const token: string | Credentials | undefined = official ? await officialToken(official, undefined) : dni ? await citizenToken(dni) : undefined;
+  if (!source) return sendContractOperation(platform.url, operation, given, token);
+  return postRaw(platform.url, JSON.stringify({ query: source, operationName: operation, variables: given }), authHeaders(token));
 }
 
 function comparison(testCase: Case, healthy: GraphQLResponse, outage: GraphQLResponse, down: string): Comparison {
@@ -204,8 +236,11 @@ describe('when one agency is down, every other agency still answers (contract ×
     platform = await startPlatform({ citizens: 5, gateway: { responseCache: false } });
     try {
       const healthy: GraphQLResponse[] = [];
+      const variables: Record<string, unknown>[] = [];
       for (const testCase of CASES) {
-        const response = await send(platform, testCase);
+        const given = typeof testCase.variables === 'function' ? await testCase.variables(platform) : (testCase.variables ?? {});
+        variables.push(given);
+        const response = await send(platform, testCase, given);
         expect(response.errors, `${testCase.operation} healthy: ${JSON.stringify(response.errors)}`).toBeUndefined();
         healthy.push(response);
       }
@@ -213,7 +248,7 @@ describe('when one agency is down, every other agency still answers (contract ×
 
       let compared = 0;
       for (const [index, testCase] of [...CASES.entries()].reverse()) {
-        const outage = await send(platform, testCase);
+        const outage = await send(platform, testCase, variables[index]!);
         expect(outage.status).toBe(200);
         const { compared: paths, lost } = comparison(testCase, healthy[index]!, outage, down);
         compared += paths.length;

@@ -11,8 +11,6 @@ import { authHeaders, postRaw, type Credentials, type GraphQLResponse } from '..
  * `contractCopy.test.ts` fails when the copy and the published contract differ.
  */
 export const CONTRACT_URL = new URL('../../contract/portal.graphql', import.meta.url);
-/** Where the published contract lives, beside the repository (as on developers' machines and in CI). */
-export const PUBLISHED_CONTRACT_URL = new URL('../../../shared/contract/portal.graphql', import.meta.url);
 export const CONTRACT_SOURCE = readFileSync(CONTRACT_URL, 'utf8');
 export const CONTRACT_DOCUMENT: DocumentNode = parse(CONTRACT_SOURCE);
 
@@ -21,17 +19,24 @@ export const CONTRACT_DOCUMENT: DocumentNode = parse(CONTRACT_SOURCE);
  * its copy, and the published file, compared as the portal's are.
  */
 export const ACCOUNTABILITY_URL = new URL('../../contract/accountability.graphql', import.meta.url);
-export const PUBLISHED_ACCOUNTABILITY_URL = new URL('../../../shared/contract/accountability.graphql', import.meta.url);
 export const ACCOUNTABILITY_DOCUMENT: DocumentNode = parse(readFileSync(ACCOUNTABILITY_URL, 'utf8'));
 
 /**
- * One operation of the accountability contract, verbatim but alone: the file also holds operations of
- * the desk's issue, not served yet, which would fail the whole document's validation.
+ * One operation of the accountability contract, verbatim but alone: the file also holds a
+ * subscription, which `/graphql` refuses (it is served at `/graphql/stream`).
  */
 export function accountabilityOperation(name: string): string {
   const operation = ACCOUNTABILITY_DOCUMENT.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.name?.value === name);
   if (!operation) throw new Error(`The accountability contract has no operation ${name}.`);
   return print(operation);
+}
+
+/** The agency desk's contract (the officials' front end), sent as the whole document: its operations share a fragment. */
+export const DESK_SOURCE = readFileSync(new URL('../../contract/desk.graphql', import.meta.url), 'utf8');
+
+/** Sends one operation of the desk's contract, verbatim, by its name. */
+export function sendDeskOperation(url: string, operationName: string, variables: Record<string, unknown>, auth: string | Credentials): Promise<GraphQLResponse> {
+  return postRaw(url, JSON.stringify({ query: DESK_SOURCE, operationName, variables }), authHeaders(auth));
 }
 
 /** The names of the contract's operations, in the order the file lists them. */

@@ -41,6 +41,10 @@ it('reads each contract file as it is and each of its operations alone', async (
     'accountability.graphql#CancelApplication',
     'accountability.graphql#MyApplicationUpdates',
     'accountability.graphql#WhoSawMyData',
+    'desk.graphql',
+    'desk.graphql#MoveApplication',
+    'desk.graphql#MyQueue',
+    'desk.graphql#ReviewApplication',
     'portal.graphql',
     'portal.graphql#MyRecords',
     'portal.graphql#SearchProcedures',
@@ -49,6 +53,9 @@ it('reads each contract file as it is and each of its operations alone', async (
     'portal.graphql#WhereIsMyApplication',
   ]);
   expect(documents.find(({ origin }) => origin.endsWith('#SearchProcedures'))?.source).toBe(SEARCH_ALONE);
+  // An operation alone keeps the fragments it spreads: the desk's share one.
+  expect(documents.find(({ origin }) => origin.endsWith('#ReviewApplication'))?.source).toMatch(/fragment Event on ApplicationEvent/);
+  expect(documents.find(({ origin }) => origin.endsWith('#MyQueue'))?.source).not.toMatch(/fragment/);
   await expect(loadTrustedDocuments(['/nonexistent/contract'])).rejects.toThrow('TRUSTED_DOCUMENTS names /nonexistent/contract, which does not exist.');
 });
 

@@ -41,12 +41,12 @@ const CANCEL = `mutation($id: ID!, $reason: String!) { cancelApplication(id: $id
 async function anaApplies(): Promise<string> {
   await makeRoom(portal.db, ANA, REVALIDATION);
   const start = await ask(
-    'mutation($input: StartApplicationInput!) { startApplication(input: $input) { applicationId } }',
+    'mutation($input: StartApplicationInput!) { startApplication(input: $input) { application { id } } }',
     { input: { procedureSlug: REVALIDATION, channel: 'IN_PERSON', officeId: 'mac-lima-norte', idempotencyKey: randomUUID() } },
     asCitizen(ANA),
   );
   expect(start.errors).toBeUndefined();
-  return start.data.startApplication.applicationId;
+  return start.data.startApplication.application.id;
 }
 
 const move = (applicationId: string, to: string, expectedVersion: number, note = '', caller: Caller = PEDRO) =>
@@ -110,7 +110,7 @@ describe('a citizen starting a second one', () => {
   it('is refused while the first is open, naming its case number; the first one’s key still finds the first', async () => {
     const first = await anaApplies();
     const key = randomUUID();
-    const START = 'mutation($input: StartApplicationInput!) { startApplication(input: $input) { applicationId } }';
+    const START = 'mutation($input: StartApplicationInput!) { startApplication(input: $input) { application { id } } }';
     const input = { procedureSlug: REVALIDATION, channel: 'ONLINE', idempotencyKey: key };
     const second = await ask(START, { input }, asCitizen(ANA));
     expect([codes(second), second.errors?.[0]?.message]).toEqual([['BAD_USER_INPUT'], `Ya tienes una solicitud abierta de "Revalidar licencia de conducir": el expediente ${first}. Sigue esa, o cancélala antes de empezar otra.`]);
@@ -120,11 +120,11 @@ describe('a citizen starting a second one', () => {
     await ask(CANCEL, { id: first, reason: 'Me equivoqué de canal.' }, asCitizen(ANA));
     const again = await ask(START, { input }, asCitizen(ANA));
     expect(again.errors).toBeUndefined();
-    expect(again.data.startApplication.applicationId).not.toBe(first);
+    expect(again.data.startApplication.application.id).not.toBe(first);
   });
 
   it('is refused for a lookup, which has nothing to apply for', async () => {
-    const START = 'mutation($input: StartApplicationInput!) { startApplication(input: $input) { applicationId } }';
+    const START = 'mutation($input: StartApplicationInput!) { startApplication(input: $input) { application { id } } }';
     const lookup = await ask(START, { input: { procedureSlug: 'consulta-vehicular', channel: 'ONLINE', idempotencyKey: randomUUID() } }, asCitizen(ANA));
     expect([codes(lookup), lookup.errors?.[0]?.message]).toEqual([['BAD_USER_INPUT'], '"Consulta vehicular" es una consulta: se hace al instante en el canal de la entidad, sin solicitud.']);
     const catalogue = await ask('{ procedure(slug: "consulta-vehicular") { informationOnly } renewal: procedure(slug: "renovar-dni") { informationOnly } }', {}, null);
@@ -133,7 +133,7 @@ describe('a citizen starting a second one', () => {
 
   it('lets only one of 10 starts made at once with different keys through', async () => {
     await makeRoom(portal.db, ANA, REVALIDATION);
-    const START = 'mutation($input: StartApplicationInput!) { startApplication(input: $input) { applicationId } }';
+    const START = 'mutation($input: StartApplicationInput!) { startApplication(input: $input) { application { id } } }';
     const starts = await Promise.all(
       Array.from({ length: 10 }, async () => ask(START, { input: { procedureSlug: REVALIDATION, channel: 'ONLINE', idempotencyKey: randomUUID() } }, asCitizen(ANA))),
     );
@@ -161,5 +161,50 @@ describe('a citizen cancelling', () => {
     expect(carmen.errors?.[0]?.message).toBe(nowhere.errors?.[0]?.message);
     expect(codes(await ask(CANCEL, { id, reason: ' ' }, asCitizen(ANA)))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await ask(CANCEL, { id, reason: 'x' }, PEDRO, PURPOSE))).toEqual(['FORBIDDEN']);
+  });
+});
+
+describe.each(['postgres', 'pglite'] as const)('the record itself, on %s', (engine) => {
+  let own: RunningSubgraph;
+  let id: string;
+  let seededId: string;
+
+  beforeAll(async () => {
+    own = await startSubgraph(portalService, { engine, citizens: 0 });
+    const started = await graphql(
+      own.url,
+      'mutation($input: StartApplicationInput!) { startApplication(input: $input) { application { id } } }',
+      { input: { procedureSlug: 'duplicado-de-dni', channel: 'ONLINE', idempotencyKey: randomUUID() } },
+      await own.as(asCitizen(ANA)),
+    );
+    expect(started.errors).toBeUndefined();
+    id = started.data.startApplication.application.id;
+    seededId = (await own.db.query<{ id: string }>('SELECT id FROM applications WHERE seeded LIMIT 1')).rows[0]!.id;
+  });
+  afterAll(async () => {
+    await own?.close();
+  });
+
+  const refused = (sql: string, parameters: unknown[]) => expect(own.db.query(sql, parameters)).rejects.toThrow(/append-only|no event|cannot be deleted/);
+
+  it("refuses to rewrite or delete a citizen's events, or to delete the application", async () => {
+    await refused(`UPDATE application_events SET note = 'otra cosa' WHERE application_id = $1`, [id]);
+    await refused('DELETE FROM application_events WHERE application_id = $1', [id]);
+    await refused('DELETE FROM applications WHERE id = $1', [id]);
+    const events = await own.db.query('SELECT note FROM application_events WHERE application_id = $1', [id]);
+    expect(events.rows).toHaveLength(1);
+  });
+
+  it('refuses a change of status with no event, and takes one with its event in the same transaction', async () => {
+    await refused(`UPDATE applications SET status = 'IN_REVIEW', updated_at = clock_timestamp() WHERE id = $1`, [id]);
+    expect((await own.db.query<{ status: string }>('SELECT status FROM applications WHERE id = $1', [id])).rows[0]!.status).toBe('SUBMITTED');
+    await makeRoom(own.db, ANA, 'duplicado-de-dni');
+    expect((await own.db.query<{ status: string }>('SELECT status FROM applications WHERE id = $1', [id])).rows[0]!.status).toBe('CANCELLED');
+  });
+
+  it('lets the sample-data seed restate what it wrote, and nothing else', async () => {
+    await own.db.query(`UPDATE application_events SET note = note WHERE application_id = $1`, [seededId]);
+    await portalService.seed(own.db, { citizens: 0, today: new Date() });
+    expect((await own.db.query('SELECT 1 FROM applications WHERE id = $1', [id])).rows).toHaveLength(1);
   });
 });

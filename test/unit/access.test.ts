@@ -1,6 +1,6 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { accessRulesOf, allowedWhateverTheRecord, decideAccess, ownerNamedBy, policyHolds, type Asking } from '../../lib/access.js';
+import { accessRulesOf, allowedWhateverTheRecord, decideAccess, ownerNamedBy, policyHolds, recordedPurpose, type Asking } from '../../lib/access.js';
 import type { Caller } from '../../lib/caller.js';
 
 const citizen: Caller = { kind: 'citizen', id: '41234567', scopes: [] };
@@ -25,6 +25,20 @@ describe('the policy vocabulary', () => {
     expect(policyHolds('official-of:owner', as(official, 'review'), { subject: 'x', owner: 'MTC' })).toBe(true);
     expect(policyHolds('official-of:owner', as(official, 'review'), { subject: 'x', owner: 'RENIEC' })).toBe(false);
     expect(policyHolds('official-of:MTC', as(service, 'x'))).toBe(false);
+  });
+
+  it("official-of:handler: an official of the agency handling the record's case, whose case number is the purpose", () => {
+    const mtcCase = { subject: '41234567', owner: 'RENIEC', case: { id: 'CUT-2026-000123', agency: 'MTC' } };
+    expect(policyHolds('official-of:handler', as(official))).toBe(true);
+    expect(policyHolds('official-of:handler', as(official), mtcCase)).toBe(true);
+    expect(policyHolds('official-of:handler', as(official), { ...mtcCase, case: { id: 'CUT-2026-000124', agency: 'RENIEC' } })).toBe(false);
+    expect(policyHolds('official-of:handler', as(official, 'review'), { subject: '41234567', owner: 'MTC' })).toBe(false);
+    expect(policyHolds('official-of:handler', as(citizen), mtcCase)).toBe(false);
+    expect(policyHolds('official-of:handler', as(service, 'x'), mtcCase)).toBe(false);
+    expect(recordedPurpose(as(official, 'stated'), mtcCase)).toBe('CUT-2026-000123');
+    expect(recordedPurpose(as(official, 'stated'), { subject: 'x', owner: 'MTC' })).toBe('stated');
+    expect(recordedPurpose(as(citizen), mtcCase)).toBeNull();
+    expect(ownerNamedBy({ authenticated: false, scopes: [], policies: [[['official-of:handler']]] })).toBeNull();
   });
 
   it('service-with: an agency service holding the scope, stating a purpose', () => {

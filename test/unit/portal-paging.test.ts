@@ -1,25 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { formatCaseNumber, isCaseNumber } from '../../subgraphs/portal/caseNumbers.js';
-import { decodeCursor, encodeCursor } from '../../subgraphs/portal/cursor.js';
+import { decodeCursor, encodeCursor, PROCEDURE_ORDER, QUEUE_ORDER } from '../../subgraphs/portal/cursor.js';
 import { searchKey, searchWords } from '../../subgraphs/portal/search.js';
 
 describe('procedure cursors', () => {
   it('round-trips a position, accents included, as base64url', () => {
     const position = { title: 'Pasaporte electrónico', slug: 'pasaporte-electronico' };
-    const cursor = encodeCursor(position);
+    const cursor = encodeCursor(PROCEDURE_ORDER, position);
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(decodeCursor(cursor)).toEqual(position);
+    expect(decodeCursor(PROCEDURE_ORDER, cursor)).toEqual(position);
+  });
+
+  it("carries only its list's sort key, and is not taken for another list's", () => {
+    const application = { dueOn: '2026-12-09', id: 'CUT-2026-000123', dni: '41234567' };
+    const cursor = encodeCursor(QUEUE_ORDER, application);
+    expect(Buffer.from(cursor, 'base64url').toString()).not.toContain('41234567');
+    expect(decodeCursor(QUEUE_ORDER, cursor)).toEqual({ dueOn: '2026-12-09', id: 'CUT-2026-000123' });
+    expect(decodeCursor(PROCEDURE_ORDER, cursor)).toBeNull();
+    expect(decodeCursor(QUEUE_ORDER, encodeCursor(PROCEDURE_ORDER, { title: 'A', slug: 'a' }))).toBeNull();
   });
 
   it('refuses what it did not produce', () => {
     const json = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    expect(decodeCursor('')).toBeNull();
-    expect(decodeCursor('not a cursor!')).toBeNull();
-    expect(decodeCursor('bm90IGpzb24')).toBeNull(); // "not json"
-    expect(decodeCursor(json({ v: 2, title: 'A', slug: 'a' }))).toBeNull();
-    expect(decodeCursor(json({ v: 1, title: 'A' }))).toBeNull();
-    expect(decodeCursor(json(['A', 'a']))).toBeNull();
-    expect(decodeCursor(json(null))).toBeNull();
+    expect(decodeCursor(PROCEDURE_ORDER, '')).toBeNull();
+    expect(decodeCursor(PROCEDURE_ORDER, 'not a cursor!')).toBeNull();
+    expect(decodeCursor(PROCEDURE_ORDER, 'bm90IGpzb24')).toBeNull(); // "not json"
+    expect(decodeCursor(PROCEDURE_ORDER, json({ v: 2, title: 'A', slug: 'a' }))).toBeNull();
+    expect(decodeCursor(PROCEDURE_ORDER, json({ v: 1, title: 'A' }))).toBeNull();
+    expect(decodeCursor(PROCEDURE_ORDER, json(['A', 'a']))).toBeNull();
+    expect(decodeCursor(PROCEDURE_ORDER, json(null))).toBeNull();
   });
 });
 

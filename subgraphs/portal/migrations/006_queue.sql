@@ -10,3 +10,6 @@ CREATE INDEX applications_open_by_due ON applications (due_on, id)
 -- event by it, so that a client reconnecting with Last-Event-ID gets exactly what followed.
 ALTER TABLE application_events ADD COLUMN id bigserial;
 CREATE UNIQUE INDEX application_events_by_id ON application_events (id);
+
+-- The desk's figures count every application of an agency's procedures, whatever their status.
+CREATE INDEX applications_by_procedure ON applications (procedure_slug);

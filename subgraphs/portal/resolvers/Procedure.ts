@@ -1,6 +1,6 @@
 import type { PortalContext } from '../context.js';
 import { assertString } from '../guards.js';
-import { decideRequirements, verdictsFrom, type AgencyVerdicts } from '../requirements.js';
+import { decideRequirements, statusCheckCodes, verdictsFrom, type AgencyVerdicts } from '../requirements.js';
 import type { ProcedureRecord } from '../store.js';
 
 /** A procedure, with the agencies' verdicts when the planner resolved it as an entity after asking them. */
@@ -35,9 +35,7 @@ export const Procedure = {
     return decideRequirements(await loaders.requirements.load(procedure.slug), verdictsFrom(procedure));
   },
 
-  /** Only status checks: they are what the agencies answer; documents are nobody's to check. */
   async requirementCodes(procedure: ProcedureParent, _args: unknown, { loaders }: PortalContext) {
-    const requirements = await loaders.requirements.load(procedure.slug);
-    return requirements.filter((requirement) => requirement.kind === 'STATUS_CHECK').map((requirement) => requirement.code);
+    return statusCheckCodes(await loaders.requirements.load(procedure.slug));
   },
 };

@@ -1,25 +1,8 @@
-import type { PortalContext } from '../context.js';
-import { encodeCursor } from '../cursor.js';
+import { PROCEDURE_ORDER } from '../cursor.js';
 import type { ProcedureFilter, ProcedureRecord } from '../store.js';
+import { connectionResolvers, type Page } from './connection.js';
 
-/** A page as `Query.procedures` found it; the total is counted only when asked for. */
-export interface ProcedurePage {
-  filter: ProcedureFilter;
-  procedures: ProcedureRecord[];
-  hasNextPage: boolean;
-}
+/** A page as `Query.procedures` found it. */
+export type ProcedurePage = Page<ProcedureRecord, ProcedureFilter>;
 
-export const ProcedureConnection = {
-  totalCount(page: ProcedurePage, _args: unknown, { store }: PortalContext) {
-    return store.countProcedures(page.filter);
-  },
-
-  pageInfo(page: ProcedurePage) {
-    const last = page.procedures.at(-1);
-    return { hasNextPage: page.hasNextPage, endCursor: last ? encodeCursor(last) : null };
-  },
-
-  edges(page: ProcedurePage) {
-    return page.procedures.map((node) => ({ cursor: encodeCursor(node), node }));
-  },
-};
+export const ProcedureConnection = connectionResolvers(PROCEDURE_ORDER, (filter: ProcedureFilter, { store }) => store.countProcedures(filter));

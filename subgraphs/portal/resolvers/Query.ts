@@ -1,8 +1,9 @@
 import { badUserInput, notFound } from '../../../lib/errors.js';
 import type { PortalContext } from '../context.js';
-import { decodeCursor } from '../cursor.js';
+import { decodeCursor, PROCEDURE_ORDER } from '../cursor.js';
 import { assertCaseNumber } from '../guards.js';
 import { searchWords } from '../search.js';
+import { desk } from './Desk.js';
 import type { ProcedurePage } from './ProcedureConnection.js';
 
 const MAX_PAGE_SIZE = 100;
@@ -23,7 +24,7 @@ export const Query = {
     if (args.search && args.search.length > MAX_SEARCH_LENGTH) {
       throw badUserInput(`search must be at most ${MAX_SEARCH_LENGTH} characters long.`, 'search');
     }
-    const after = args.after == null ? null : decodeCursor(args.after);
+    const after = args.after == null ? null : decodeCursor(PROCEDURE_ORDER, args.after);
     if (args.after != null && after === null) {
       throw badUserInput('after is not a cursor of this list: pass the endCursor of the previous page.', 'after');
     }
@@ -32,7 +33,7 @@ export const Query = {
     const rows = await store.findProcedures(filter, after, first + 1);
     const procedures = rows.slice(0, first);
     for (const procedure of procedures) loaders.procedure.prime(procedure.slug, procedure);
-    return { filter, procedures, hasNextPage: rows.length > first };
+    return { filter, rows: procedures, hasNextPage: rows.length > first };
   },
 
   async procedure(_: unknown, { slug }: { slug: string }, { loaders }: PortalContext) {
@@ -45,11 +46,13 @@ export const Query = {
     return store.agenciesWithProcedures();
   },
 
+  desk,
+
   /** NOT_FOUND reaches only those who may read any application: for anyone else the guard answers as for someone else's. */
   async application(_: unknown, { id }: { id: string }, { loaders }: PortalContext) {
     assertCaseNumber(id);
     const application = await loaders.application.load(id);
-    if (!application) throw notFound(`No application has the case number ${id}.`);
+    if (!application) throw notFound(`Ningún expediente tiene el número ${id}.`);
     return application;
   },
 };
