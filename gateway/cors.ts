@@ -6,7 +6,7 @@ import type { RequestHandler } from 'express';
  * content-type other than a form's, or with `apollo-require-preflight` (or `x-apollo-operation-name`):
  * a browser sends those cross-site only after a preflight this answers.
  */
-const ALLOWED_HEADERS = ['content-type', 'authorization', 'x-purpose', 'x-request-id', 'apollo-require-preflight', 'x-apollo-operation-name', 'cache-control'];
+const ALLOWED_HEADERS = ['content-type', 'authorization', 'x-purpose', 'x-request-id', 'apollo-require-preflight', 'x-apollo-operation-name', 'cache-control', 'last-event-id'];
 
 /** What a page's script may read of an answer: the request id to quote, when to come back after a refusal, how old a cached answer is. */
 const EXPOSED_HEADERS = ['x-request-id', 'ratelimit', 'ratelimit-policy', 'retry-after', 'age'];

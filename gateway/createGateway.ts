@@ -37,6 +37,7 @@ import { breakers } from './traffic/breaker.js';
 import { dedup } from './traffic/dedup.js';
 import { subgraphPool } from './traffic/pool.js';
 import { retry } from './traffic/retry.js';
+import { streamRoute, streamRouting, type ServedSchema } from './stream.js';
 import { supergraphProvider, subgraphsOf, type SubgraphEndpoint, type SupergraphSource } from './supergraph.js';
 
 /** What the gateway is built from: where the supergraph comes from, who it trusts, routing overrides. */
@@ -152,6 +153,20 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
     const unknown = Object.keys(subgraphUrls).filter((key) => !names.has(key));
     if (unknown.length) logger.warn({ overrides: unknown }, 'SUBGRAPH_URL_* names subgraphs the supergraph does not have');
   });
+  // Subscriptions are not planned but handed whole to the subgraph owning their field (see stream.ts).
+  let streaming: Omit<ServedSchema, 'urlOf'> | null = null;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
+    const subscription = apiSchema.getSubscriptionType();
+    streaming = { apiSchema, routing: streamRouting(coreSupergraphSdl, subscription?.name ?? 'Subscription') };
+  });
+  const stream = streamRoute({
+    signIn: options.signIn,
+    logger,
+    admit: rateLimits.admit,
+    keys: options.keys,
+    limits,
+    served: () => (state.phase === 'serving' && streaming ? { ...streaming, urlOf: (name) => served?.find((endpoint) => endpoint.name === name)?.url } : null),
+  });
 
   const server = new ApolloServer<GatewayContext>({
     // Authorization directives are enforced before the gateway plans anything (see authorization.ts).
@@ -220,6 +235,8 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
     const message = state.phase === 'starting' ? 'The gateway is starting: no supergraph is loaded yet.' : 'The gateway is not serving.';
     res.status(503).json({ errors: [{ message, extensions: { code: SERVICE_UNAVAILABLE } }] });
   };
+  // Before /graphql, which would take /graphql/stream for one of its own paths.
+  app.use('/graphql/stream', ...corsMiddleware(options.corsOrigins ?? []), ...jsonBody(), requestScopeMiddleware(logger), stream.handler);
   app.use('/graphql', ...corsMiddleware(options.corsOrigins ?? []), notFromAnotherSite(), ...jsonBody(), requestScopeMiddleware(logger), graphql);
 
   return {
@@ -235,6 +252,7 @@ export function createGateway(options: GatewayOptions, deps: { logger: Logger })
       const started = await ready.then(() => true, () => false);
       if (started && previous !== 'stopped') await server.stop();
       await usage?.stop();
+      stream.stop();
       await pool.close();
       await shared.close();
     },

@@ -1,23 +1,28 @@
+import type { RecordFacts } from '../../lib/access.js';
+import { openSharedStore } from '../../lib/redis.js';
 import { DATA_ACCESS_RECORD } from '../shared/dataAccess.js';
 import type { PersonalDataPolicy } from '../shared/personalData.js';
 import { createSubgraphServer, loadTypeDefs, type SubgraphService } from '../shared/service.js';
 import { buildContext, type PortalContext } from './context.js';
 import { fillDueDates } from './dueDates.js';
+import { ApplicationFeed } from './liveUpdates.js';
 import { portalDataAccessResolvers } from './resolvers/DataAccessConnection.js';
 import { resolvers } from './resolvers/index.js';
 import type { StartApplicationPayloadParent } from './resolvers/StartApplicationPayload.js';
+import { subscriptionResolvers } from './resolvers/Subscription.js';
 import { seedPortal } from './seed.js';
 import { PortalStore, type ApplicationRecord } from './store.js';
 
 const typeDefs = loadTypeDefs(new URL('./schema.graphql', import.meta.url));
 
 /** The same words for a case number that is someone else's and one that does not exist. */
-const NOT_YOURS = 'No application of yours has this case number.';
+const NOT_YOURS = 'No tienes ninguna solicitud con este número de expediente.';
 
-/** An application is its citizen's, and its procedure's agency owns it. */
-async function applicationFacts(application: ApplicationRecord, { loaders }: PortalContext) {
+/** An application is its citizen's, its procedure's agency owns it, and it is its own case, handled by that agency. */
+async function applicationFacts(application: ApplicationRecord, { loaders }: PortalContext): Promise<RecordFacts> {
   const procedure = await loaders.procedure.load(application.procedureSlug);
-  return { subject: application.dni, owner: procedure?.agencyCode ?? null };
+  if (!procedure) return { subject: application.dni, owner: null };
+  return { subject: application.dni, owner: procedure.agencyCode, case: { id: application.id, agency: procedure.agencyCode } };
 }
 
 /** Who may read the portal's records. Reads of a citizen's list of applications are PCM's: the platform keeps it. */
@@ -27,8 +32,9 @@ const portalPersonalData: PersonalDataPolicy<PortalContext> = {
     // Its applications and who read its data: one refusal for both.
     Citizen: { facts: ({ dni }: { dni: string }) => ({ subject: dni, owner: null }), denied: "You may not see this citizen's records." },
     Application: { facts: applicationFacts, denied: NOT_YOURS },
-    // Its application's reads are recorded, field by field; the payload itself adds nothing to record.
-    StartApplicationPayload: { facts: (payload: StartApplicationPayloadParent, context: PortalContext) => applicationFacts(payload.application, context), denied: NOT_YOURS, unrecorded: true },
+    // An intake is whoever asked for it. The reads of the application it makes are recorded, field by
+    // field; the payload itself adds nothing to record.
+    StartApplicationPayload: { facts: ({ dni }: StartApplicationPayloadParent) => ({ subject: dni, owner: null }), denied: NOT_YOURS, unrecorded: true },
     DataAccessConnection: DATA_ACCESS_RECORD,
   },
 };
@@ -41,13 +47,25 @@ export const portalService: SubgraphService = {
   seed: seedPortal,
   create: async (deps) => {
     await fillDueDates(deps.db);
-    return createSubgraphServer<PortalContext>({
+    const shared = deps.redis ? openSharedStore({ url: deps.redis.url, keyPrefix: deps.redis.keyPrefix, logger: deps.logger }) : null;
+    // The store tells the feed of each event it writes; the feed reads them back through the store.
+    const store: PortalStore = new PortalStore(deps.db, (change) => feed.changed(change));
+    const feed = new ApplicationFeed(store, deps.logger, shared && deps.redis ? { store: shared, keyPrefix: deps.redis.keyPrefix } : null);
+    const server = await createSubgraphServer<PortalContext>({
       name: 'portal',
       typeDefs,
-      resolvers: { ...resolvers, DataAccessConnection: portalDataAccessResolvers(deps.db) },
+      resolvers: { ...resolvers, DataAccessConnection: portalDataAccessResolvers(deps.db), Subscription: subscriptionResolvers(feed) },
       deps,
       personalData: portalPersonalData,
-      buildContext: buildContext(new PortalStore(deps.db)),
+      buildContext: buildContext(store),
     });
+    return {
+      app: server.app,
+      async stop() {
+        feed.close();
+        await server.stop();
+        await shared?.close();
+      },
+    };
   },
 };

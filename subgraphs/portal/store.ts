@@ -1,7 +1,7 @@
 import type { Database } from '../shared/db.js';
 import { formatCaseNumber } from './caseNumbers.js';
 import type { AgencyEntry, ApprovalKind, ChannelKind, OfficeEntry } from './catalogue.js';
-import type { ProcedurePosition } from './cursor.js';
+import type { ProcedurePosition, QueuePosition } from './cursor.js';
 
 /** An agency as read back: what the catalogue seeded. */
 export type AgencyRecord = AgencyEntry;
@@ -95,6 +95,15 @@ export interface ApplicationEventRecord {
   officeId: string | null;
 }
 
+/** One event of a citizen's application, named by its place in the events' one sequence. */
+export interface CitizenEventRecord {
+  eventId: string;
+  applicationId: string;
+  status: ApplicationStatus;
+  /** ISO 8601 date-time in UTC. */
+  at: string;
+}
+
 /** One change of an application's status, as `PortalStore.move` writes it with its event. */
 export interface Move {
   applicationId: string;
@@ -119,7 +128,10 @@ export interface NewApplication {
   channel: ChannelKind;
   officeId: string | null;
   idempotencyKey: string;
-  /** The note of the SUBMITTED event that opens the timeline. */
+  /** How it opens, as the agencies' verdicts decided (intake.ts): SUBMITTED, or ACTION_REQUIRED with what to settle. */
+  status: 'SUBMITTED' | 'ACTION_REQUIRED';
+  nextStep: string | null;
+  /** The note of the citizen's submission, the event that opens the timeline. */
   note: string;
   /** When its legal time limit ends (dueDates.ts). */
   dueOn: string;
@@ -140,6 +152,24 @@ const APPLICATION_COLUMNS = `id, dni, procedure_slug AS "procedureSlug", channel
 /** `$agency` and `$words` are the first two parameters of every catalogue query. */
 const PROCEDURE_FILTER = `($1::text IS NULL OR agency_code = $1)
   AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) AS word WHERE strpos(search_text, word) = 0)`;
+
+/** Which applications a desk's queue holds: an agency's, in some statuses, at one office, overdue or not on `today`. */
+export interface QueueFilter {
+  agencyCode: string;
+  statuses: readonly ApplicationStatus[];
+  officeId: string | null;
+  overdue: boolean | null;
+  /** YYYY-MM-DD in Peru: what "overdue" is judged on. */
+  today: string;
+}
+
+/** `$1` to `$5` of every queue query. */
+const QUEUE_FILTER = `procedure_slug IN (SELECT slug FROM procedures WHERE agency_code = $1) AND status = ANY($2::text[])
+  AND ($3::text IS NULL OR office_id = $3) AND ($4::boolean IS NULL OR (due_on < $5::date) = $4)`;
+
+function queueParameters(filter: QueueFilter): unknown[] {
+  return [filter.agencyCode, filter.statuses, filter.officeId, filter.overdue, filter.today];
+}
 
 /** One event the store wrote on an application's record; `eventId` is its place in the events' one sequence. */
 export interface ApplicationChange {
@@ -244,6 +274,42 @@ export class PortalStore {
     return result.rows;
   }
 
+  /** Up to `limit` events of `dni`'s applications with an id above `afterId`, in id order: what a live stream has not sent yet. */
+  async eventsOfCitizenSince(dni: string, afterId: string, limit: number): Promise<CitizenEventRecord[]> {
+    const result = await this.db.query<CitizenEventRecord>(
+      `SELECT e.id::text AS "eventId", e.application_id AS "applicationId", e.status, ${isoTimestamp('e.at')} AS at
+         FROM application_events e JOIN applications a ON a.id = e.application_id
+        WHERE a.dni = $1 AND e.id > $2::bigint ORDER BY e.id LIMIT $3`,
+      [dni, afterId, limit],
+    );
+    return result.rows;
+  }
+
+  /** The id of the latest event of `dni`'s applications, "0" when none: where a live stream without Last-Event-ID starts. */
+  async lastEventIdOf(dni: string): Promise<string> {
+    const result = await this.db.query<{ id: string }>(
+      `SELECT coalesce(max(e.id), 0)::text AS id FROM application_events e JOIN applications a ON a.id = e.application_id WHERE a.dni = $1`,
+      [dni],
+    );
+    return result.rows[0]?.id ?? '0';
+  }
+
+  /** Up to `limit` of an agency's applications in `filter`, most urgent first (QUEUE_ORDER), after `after` when given. */
+  async queue(filter: QueueFilter, after: QueuePosition | null, limit: number): Promise<ApplicationRecord[]> {
+    const result = await this.db.query<ApplicationRecord>(
+      `SELECT ${APPLICATION_COLUMNS} FROM applications
+        WHERE ${QUEUE_FILTER} AND ($6::date IS NULL OR (due_on, id) > ($6::date, $7::text))
+        ORDER BY due_on, id LIMIT $8`,
+      [...queueParameters(filter), after?.dueOn ?? null, after?.id ?? null, limit],
+    );
+    return result.rows;
+  }
+
+  async countQueue(filter: QueueFilter): Promise<number> {
+    const result = await this.db.query<{ total: number }>(`SELECT count(*)::int AS total FROM applications WHERE ${QUEUE_FILTER}`, queueParameters(filter));
+    return result.rows[0]?.total ?? 0;
+  }
+
   /** The timeline of each application, oldest first. */
   async eventsByApplication(ids: readonly string[]): Promise<ApplicationEventRecord[]> {
     const result = await this.db.query<ApplicationEventRecord>(
@@ -273,6 +339,9 @@ export class PortalStore {
       );
       const application = moved.rows[0];
       if (!application) return null;
+      // A citizen's events then commit in the order of their ids (startApplication takes the same
+      // lock): a live stream that has sent id n never finds a smaller one committed later.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`application-of-${application.dni}`]);
       const event = await tx.query<{ id: string }>(
         `INSERT INTO application_events (application_id, at, from_status, status, note, actor_kind, actor_id, actor_name, actor_agency, office_id)
          SELECT id, updated_at, $2, $3, $4, $5, $6, $7, $8, $9 FROM applications WHERE id = $1
@@ -286,17 +355,20 @@ export class PortalStore {
     return written.application;
   }
 
+  /** The application a citizen's idempotency key started, if any. */
+  async applicationByKey(dni: string, idempotencyKey: string): Promise<ApplicationRecord | null> {
+    const result = await this.db.query<ApplicationRecord>(`SELECT ${APPLICATION_COLUMNS} FROM applications WHERE dni = $1 AND idempotency_key = $2`, [dni, idempotencyKey]);
+    return result.rows[0] ?? null;
+  }
+
   /**
    * Starts an application, or finds the one already started with the same idempotency key: the
    * unique (dni, idempotency_key) makes a retry, even a concurrent one, wait for the first insert and
    * then insert nothing (the serial it drew is skipped: gaps are harmless), so only then is the row
-   * read back. The SUBMITTED event is written in the same transaction as the application. `created`
-   * is false when the key was already used, possibly for another procedure: the caller decides what
-   * that means.
-   */
-  /**
-   * Starts an application, or finds the one this idempotency key started. `openOne` instead when the
-   * citizen already has an application of this procedure that is not over (completed, rejected or
+   * read back. The first event, the citizen's submission (in `status`, from none), is written in the
+   * same transaction as the application. `created` is false when the key was already used, possibly
+   * for another procedure: the caller decides what that means. `openOne` instead when the citizen
+   * already has an application of this procedure that is not over (completed, rejected or
    * cancelled): one at a time, so that nobody holds two revalidations.
    */
   async startApplication(input: NewApplication): Promise<{ application: ApplicationRecord; created: boolean } | { openOne: string }> {
@@ -316,18 +388,18 @@ export class PortalStore {
       );
       const { year, serial } = next.rows[0]!;
       const inserted = await tx.query<ApplicationRecord>(
-        `INSERT INTO applications (id, dni, procedure_slug, channel, office_id, status, submitted_at, updated_at, idempotency_key, due_on)
-         VALUES ($1, $2, $3, $4, $5, 'SUBMITTED', now(), now(), $6, $7)
+        `INSERT INTO applications (id, dni, procedure_slug, channel, office_id, status, next_step, submitted_at, updated_at, idempotency_key, due_on)
+         VALUES ($1, $2, $3, $4, $5, $8, $9, now(), now(), $6, $7)
          ON CONFLICT (dni, idempotency_key) DO NOTHING
          RETURNING ${APPLICATION_COLUMNS}`,
-        [formatCaseNumber(year, Number(serial)), input.dni, input.procedureSlug, input.channel, input.officeId, input.idempotencyKey, input.dueOn],
+        [formatCaseNumber(year, Number(serial)), input.dni, input.procedureSlug, input.channel, input.officeId, input.idempotencyKey, input.dueOn, input.status, input.nextStep],
       );
       const created = inserted.rows[0];
       if (created) {
         const event = await tx.query<{ id: string }>(
-          `INSERT INTO application_events (application_id, at, status, note, actor_kind, actor_id, office_id) VALUES ($1, now(), 'SUBMITTED', $2, 'CITIZEN', $3, $4)
+          `INSERT INTO application_events (application_id, at, status, note, actor_kind, actor_id, office_id) VALUES ($1, now(), $5, $2, 'CITIZEN', $3, $4)
            RETURNING id::text`,
-          [created.id, input.note, input.dni, input.officeId],
+          [created.id, input.note, input.dni, input.officeId, input.status],
         );
         submitted = { dni: input.dni, applicationId: created.id, eventId: event.rows[0]!.id };
         return { application: created, created: true };
@@ -343,4 +415,45 @@ export class PortalStore {
     if (submitted) this.changed(submitted);
     return started;
   }
+
+  /**
+   * An agency's applications counted per procedure, by title: every procedure one applies for, with
+   * zeros when it has none, and a lookup only if it has some. `today` (YYYY-MM-DD, Peru's) is what
+   * "overdue" is judged against, as `Application.overdue` judges it. Days to a decision are calendar
+   * days in Peru, from the day of submission to the day of the first APPROVED or REJECTED event; an
+   * application decided with no such event (none should be) is counted but has no days.
+   */
+  async statisticsOfAgency(agencyCode: string, today: string): Promise<ProcedureStatisticsRecord[]> {
+    const result = await this.db.query<ProcedureStatisticsRecord>(
+      `SELECT p.slug AS "procedureSlug",
+              count(*) FILTER (WHERE a.status IN ('SUBMITTED', 'IN_REVIEW', 'ACTION_REQUIRED'))::int AS open,
+              count(*) FILTER (WHERE a.status IN ('SUBMITTED', 'IN_REVIEW', 'ACTION_REQUIRED') AND a.due_on < $2::date)::int AS overdue,
+              count(*) FILTER (WHERE a.status IN ('APPROVED', 'READY_FOR_PICKUP', 'COMPLETED', 'REJECTED'))::int AS decided,
+              round(percentile_cont(0.5) WITHIN GROUP (
+                ORDER BY ((decision.at AT TIME ZONE 'America/Lima')::date - (a.submitted_at AT TIME ZONE 'America/Lima')::date)::float8
+              )::numeric, 1)::float8 AS "medianDaysToDecision"
+         FROM procedures p
+         LEFT JOIN applications a ON a.procedure_slug = p.slug
+         -- Null days (no decision yet) are left out of the median by percentile_cont itself.
+         LEFT JOIN LATERAL (
+           SELECT min(e.at) AS at FROM application_events e WHERE e.application_id = a.id AND e.status IN ('APPROVED', 'REJECTED')
+         ) decision ON true
+        WHERE p.agency_code = $1
+        GROUP BY p.slug
+       HAVING NOT p.information_only OR count(a.id) > 0
+        ORDER BY p.title, p.slug`,
+      [agencyCode, today],
+    );
+    return result.rows;
+  }
+}
+
+/** One procedure's figures at its agency: counts only, never whose applications they are. */
+export interface ProcedureStatisticsRecord {
+  procedureSlug: string;
+  open: number;
+  overdue: number;
+  decided: number;
+  /** One decimal; null when no application of the procedure has been decided. */
+  medianDaysToDecision: number | null;
 }

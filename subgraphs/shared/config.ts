@@ -40,6 +40,12 @@ export interface SubgraphConfig {
   logLevel: string;
   /** `DRAIN_GRACE_MS`: how long a stop lets the requests in flight finish; default 5000. */
   drainGraceMs: number;
+  /**
+   * `REDIS_URL` (as the gateway's: `redis://host:6379`) and `REDIS_KEY_PREFIX` (default `ventanilla:`):
+   * the Redis the replicas of a subgraph tell each other through (the portal: changes its live
+   * streams follow). Default none: one process, in memory.
+   */
+  redis: { url: string; keyPrefix: string } | undefined;
 }
 
 /** A subgraph's own limits by default: the gateway's, with room for what planning adds. */
@@ -54,6 +60,13 @@ function gatewayJwksUrlFrom(env: Env): string {
   }
   if (env.NODE_ENV === 'production') throw new ConfigError("GATEWAY_JWKS_URL must be set when NODE_ENV is production: it is how a subgraph knows the gateway.");
   return `http://127.0.0.1:${parsePort(env.GATEWAY_PORT, 4000, 'GATEWAY_PORT')}/.well-known/jwks.json`;
+}
+
+function redisFrom(env: Env): SubgraphConfig['redis'] {
+  const url = env.REDIS_URL;
+  if (!url) return undefined;
+  if (!URL.canParse(url) || !/^rediss?:$/.test(new URL(url).protocol)) throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, not "${url}".`);
+  return { url, keyPrefix: env.REDIS_KEY_PREFIX ?? 'ventanilla:' };
 }
 
 /** Reads one subgraph's configuration from the environment (the only subgraph code that does). */
@@ -72,5 +85,6 @@ export function loadSubgraphConfig(name: SubgraphName, env: Env = process.env): 
     queryLimits: queryLimitsFrom(env, 'SUBGRAPH_QUERY', DEFAULT_SUBGRAPH_QUERY_LIMITS),
     logLevel: logLevelFrom(env),
     drainGraceMs: drainGraceFrom(env),
+    redis: redisFrom(env),
   };
 }

@@ -16,6 +16,7 @@ import {
   combineRules,
   decideAccess,
   ownerNamedBy,
+  recordedPurpose,
   type AccessRule,
   type Asking,
   type RecordFacts,
@@ -55,6 +56,7 @@ const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 type ObjectDefinition = ObjectTypeDefinitionNode | ObjectTypeExtensionNode;
 type Resolver<Context> = GraphQLFieldResolver<any, Context, any>;
 type ReferenceResolver<Context> = (reference: any, context: Context, info: any) => unknown;
+type SubscriptionResolver<Context> = { subscribe: Resolver<Context>; resolve?: Resolver<Context> };
 
 function namedTypeName(type: TypeNode): string {
   return type.kind === Kind.NAMED_TYPE ? type.name.value : namedTypeName(type.type);
@@ -131,7 +133,11 @@ export function guardPersonalData<Context extends BaseContext>(
       if (ROOT_TYPES.has(typeName)) {
         const returned = namedTypeName(field.type);
         const rule = combineRules([fieldRule, rules.types.get(returned)]);
-        if (rule) fieldResolvers[field.name.value] = guardRootField(rule, policy.records[returned], original, typeName === 'Query');
+        if (rule && typeName === 'Subscription') {
+          fieldResolvers[field.name.value] = guardSubscriptionField(rule, policy.records[returned], fieldResolvers[field.name.value] as SubscriptionResolver<Context>);
+        } else if (rule) {
+          fieldResolvers[field.name.value] = guardRootField(rule, policy.records[returned], original, typeName === 'Query');
+        }
         continue;
       }
       if (field.directives?.some((directive) => directive.name.value === 'external')) continue;
@@ -193,7 +199,7 @@ function guardField<Context extends BaseContext>(
         agency: namedOwner ?? facts.owner ?? owner,
         field: coordinate,
         accessor: accessorOf(asking.caller),
-        purpose: asking.purpose,
+        purpose: recordedPurpose(asking, facts),
       });
     }
     return value;
@@ -232,6 +238,24 @@ async function judged<Context extends BaseContext>(
 
 function guardRootField<Context extends BaseContext>(rule: AccessRule, record: RecordType<Context> | undefined, resolve: Resolver<Context>, lookup: boolean): Resolver<Context> {
   return (parent, args, context, info) => judged(rule, record, lookup, context, () => resolve(parent, args, context, info));
+}
+
+/**
+ * A subscription field: the caller is judged when they subscribe (refused before anything is
+ * followed), and each event's record when it is resolved, as a mutation's result is: the fields read
+ * of it are then guarded and noted like any query's.
+ */
+function guardSubscriptionField<Context extends BaseContext>(rule: AccessRule, record: RecordType<Context> | undefined, field: SubscriptionResolver<Context>): SubscriptionResolver<Context> {
+  const resolve = field.resolve ?? defaultFieldResolver;
+  return {
+    subscribe(parent, args, context, info) {
+      const asking = askingOf(context);
+      const decision = decideAccess(rule, asking);
+      if (decision !== 'allowed') throw refusal(decision, rule, asking, 'You may not follow this.');
+      return field.subscribe(parent, args, context, info);
+    },
+    resolve: guardRootField(rule, record, resolve, false),
+  };
 }
 
 /** An entity reference (`_entities`) to a record whose type has a rule: a lookup by key. */

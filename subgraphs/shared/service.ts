@@ -21,6 +21,7 @@ import { isoDate, todayInPeru } from './calendar.js';
 import { DEFAULT_SUBGRAPH_QUERY_LIMITS, type SubgraphName } from './config.js';
 import type { Database } from './db.js';
 import { guardPersonalData, type PersonalDataPolicy } from './personalData.js';
+import { streamHandler } from './stream.js';
 
 /** What every subgraph's per-request context starts from. */
 export interface BaseContext {
@@ -39,6 +40,8 @@ export interface BaseContext {
   today: string;
   /** The personal data this request has read so far, written to the agency's access record before the response leaves. */
   access: AccessLog;
+  /** At /graphql/stream only: the event id the client last received (its `Last-Event-ID`), when it resumes a stream. */
+  lastEventId?: string | null;
 }
 
 /**
@@ -60,6 +63,12 @@ export interface SubgraphDeps {
   /** This subgraph's own limits on one operation; each one not given has its default (see `DEFAULT_SUBGRAPH_QUERY_LIMITS`). */
   queryLimits?: Partial<QueryLimits>;
   extensions?: readonly SubgraphExtension[];
+  /**
+   * The Redis every replica of this subgraph shares (`REDIS_URL`, `REDIS_KEY_PREFIX`), for what one
+   * replica must tell the others (the portal: a change that live streams on any replica follow).
+   * Default none: this process alone.
+   */
+  redis?: { url: string; keyPrefix: string };
 }
 
 /** Sample data options, the same for every agency so that the same citizens exist everywhere. */
@@ -72,7 +81,7 @@ export interface SeedOptions {
   onProgress?: (done: number) => void;
 }
 
-/** A built subgraph: an Express app serving `/graphql` and `/health`, and how to stop it. */
+/** A built subgraph: an Express app serving `/graphql`, `/graphql/stream` (with a Subscription type) and `/health`, and how to stop it. */
 export interface SubgraphServer {
   app: express.Express;
   stop(): Promise<void>;
@@ -166,9 +175,10 @@ export async function createSubgraphServer<Context extends BaseContext>(options:
   const limits: QueryLimits = { ...DEFAULT_SUBGRAPH_QUERY_LIMITS, ...Object.fromEntries(given) };
   const extensions = deps.extensions ?? [];
   const resolvers = guardPersonalData(options.name, options.typeDefs, options.resolvers, options.personalData);
+  // buildSubgraphSchema is typed for resolvers of any context; ours are checked against Context above.
+  const schema = buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }]);
   const server = new ApolloServer<Context>({
-    // buildSubgraphSchema is typed for resolvers of any context; ours are checked against Context above.
-    schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }]),
+    schema,
     formatError: maskUnexpectedError(deps.logger),
     includeStacktraceInErrorResponses: false,
     // The gateway's limits protect the platform; these protect the agency from the gateway too.
@@ -199,26 +209,40 @@ export async function createSubgraphServer<Context extends BaseContext>(options:
       res.status(503).json({ status: 'unavailable', subgraph: options.name, reason: 'database unreachable' });
     }
   });
-  app.use(
-    '/graphql',
-    gatewayOnly(options.name, deps.gatewayKeys, deps.logger),
-    ...jsonBody(),
-    expressMiddleware(server, {
-      context: async ({ res }) => {
-        const assertion = res.locals.assertion as Assertion;
-        const requestId = requestIdFrom(assertion.requestId);
-        let base: BaseContext = {
-          caller: assertion.caller,
-          purpose: assertion.purpose,
-          requestId,
-          logger: deps.logger.child({ requestId }),
-          today: isoDate(todayInPeru()),
-          access: new AccessLog(),
-        };
-        for (const extension of extensions) if (extension.context) base = { ...base, ...extension.context(base) };
-        return options.buildContext(base);
-      },
-    }),
-  );
+  /** One request's context, at /graphql and at /graphql/stream alike, from the assertion `gatewayOnly` verified. */
+  const contextOf = async (res: express.Response, lastEventId: string | null = null): Promise<Context> => {
+    const assertion = res.locals.assertion as Assertion;
+    const requestId = requestIdFrom(assertion.requestId);
+    let base: BaseContext = {
+      caller: assertion.caller,
+      purpose: assertion.purpose,
+      requestId,
+      logger: deps.logger.child({ requestId }),
+      today: isoDate(todayInPeru()),
+      access: new AccessLog(),
+      lastEventId,
+    };
+    for (const extension of extensions) if (extension.context) base = { ...base, ...extension.context(base) };
+    return options.buildContext(base);
+  };
+  // Before /graphql, which would take /graphql/stream for one of its own paths.
+  if (schema.getSubscriptionType()) {
+    app.use(
+      '/graphql/stream',
+      gatewayOnly(options.name, deps.gatewayKeys, deps.logger),
+      ...jsonBody(),
+      streamHandler<Context>({
+        schema,
+        limits,
+        logger: deps.logger,
+        context: contextOf,
+        // A stream lives long: each event's reads are written as it is sent, under the stream's request id.
+        record: async (context) => {
+          if (context.access.size) await appendAccessEntries(deps.db, context.access.entries(new Date(), context.requestId));
+        },
+      }),
+    );
+  }
+  app.use('/graphql', gatewayOnly(options.name, deps.gatewayKeys, deps.logger), ...jsonBody(), expressMiddleware(server, { context: ({ res }) => contextOf(res) }));
   return { app, stop: () => server.stop() };
 }

@@ -102,7 +102,7 @@ export async function runSubgraph(service: SubgraphService): Promise<void> {
   const db = await openServiceDatabase(service, config);
   if (config.seedOnStart) await service.seed(db, { citizens: 200, today: todayInPeru() });
   const gatewayKeys = remoteKeys(new URL(config.gatewayJwksUrl), GATEWAY_KEY_CACHE);
-  const server = await service.create({ db, logger, gatewayKeys, queryLimits: config.queryLimits });
+  const server = await service.create({ db, logger, gatewayKeys, queryLimits: config.queryLimits, redis: config.redis });
   const listening = await listen(server.app, config.port, config.host);
   logger.info(
     { url: `${listening.url}/graphql`, database: db.engine === 'postgres' ? 'postgresql' : `pglite (${config.pgliteDir ?? 'memory'})` },

@@ -6,6 +6,8 @@ import { Actor, ApplicationEvent } from './ApplicationEvent.js';
 import { Channel } from './Channel.js';
 import { Citizen } from './Citizen.js';
 import { Accessor, DataAccess } from './DataAccessConnection.js';
+import { ProcedureStatistics } from './DeskStatistics.js';
+import { ApplicationConnection, Desk, Official } from './Desk.js';
 import { Mutation } from './Mutation.js';
 import { Procedure } from './Procedure.js';
 import { ProcedureConnection } from './ProcedureConnection.js';
@@ -22,10 +24,14 @@ export const resolvers: GraphQLResolverMap<PortalContext> = {
   Channel,
   Requirement,
   Application,
+  ApplicationConnection,
+  Desk,
+  Official,
   ApplicationEvent,
   Actor,
   Citizen,
   StartApplicationPayload,
   DataAccess,
   Accessor,
+  ProcedureStatistics,
 };
