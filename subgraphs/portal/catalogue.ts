@@ -173,8 +173,9 @@ export const AGENCIES: readonly AgencyEntry[] = [
   { code: 'PCM', name: 'Presidencia del Consejo de Ministros', ruc: '20168999926', website: 'https://www.gob.pe/pcm' },
 ];
 
-const MAC_HOURS = 'Monday to Friday 9:00–20:00, Saturday 9:00–13:00';
-const AGENCY_HOURS = 'Monday to Friday 8:30–16:30';
+// In Spanish: they are read inside the next step of an application ("Recoge ... en ..., <horario>").
+const MAC_HOURS = 'de lunes a viernes de 9:00 a 20:00 y los sábados de 9:00 a 13:00';
+const AGENCY_HOURS = 'de lunes a viernes de 8:30 a 16:30';
 
 export const OFFICES: readonly OfficeEntry[] = [
   { id: 'mac-lima-norte', agencyCode: null, name: 'MAC Lima Norte', address: 'Av. Alfredo Mendiola 1400, C.C. Plaza Norte', district: 'Independencia, Lima', hours: MAC_HOURS, latitude: -12.0067, longitude: -77.0593 },

@@ -406,7 +406,7 @@ describe("Carmen's applications", () => {
     const licence = applications[1];
     expect(licence.office).toEqual({ id: 'mac-lima-norte', name: 'MAC Lima Norte' });
     expect(licence.nextStep).toBe(
-      'Recoge tu licencia de conducir en MAC Lima Norte, Av. Alfredo Mendiola 1400, C.C. Plaza Norte (Independencia, Lima), Monday to Friday 9:00–20:00, Saturday 9:00–13:00. Lleva tu DNI.',
+      'Recoge tu licencia de conducir en MAC Lima Norte, Av. Alfredo Mendiola 1400, C.C. Plaza Norte (Independencia, Lima), de lunes a viernes de 9:00 a 20:00 y los sábados de 9:00 a 13:00. Lleva tu DNI.',
     );
     expect(licence.timeline.map((event: { status: string }) => event.status)).toEqual(['SUBMITTED', 'IN_REVIEW', 'APPROVED', 'READY_FOR_PICKUP']);
     expect(applications[0]).toMatchObject({ nextStep: null, office: null });
