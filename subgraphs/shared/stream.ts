@@ -86,8 +86,11 @@ export function streamHandler<Context extends BaseContext>(options: StreamOption
         return;
       }
       res.flushHeaders();
-      // A client gone ends the operation (graphql-sse returns its subscription's iterator).
-      res.on('close', () => void body.return(undefined));
+      // A client gone ends the operation (graphql-sse returns its subscription's iterator), also one
+      // gone while the subscription was being set up, before this listener existed.
+      const endOperation = () => void body.return(undefined);
+      if (res.closed || req.socket.destroyed) endOperation();
+      else res.on('close', endOperation);
       try {
         for await (const message of body) {
           const id = message.startsWith('event: next') ? ids.shift() : null;
@@ -139,8 +142,9 @@ async function eventResults<Context extends BaseContext>(
         // Codeless: masked as "Unexpected error" and logged in full with the request id.
         return { done: false, value: { errors: [new GraphQLError('The access record could not be written: the data read is withheld.', { originalError: error as Error })] } };
       }
+      // An event that failed carries no id: a client resuming from its Last-Event-ID gets it again.
       const eventId = (event.value as NamedSourceEvent).eventId;
-      ids.push(typeof eventId === 'string' ? eventId : null);
+      ids.push(typeof eventId === 'string' && !result.errors?.length ? eventId : null);
       return { done: false, value: result };
     },
     async return() {

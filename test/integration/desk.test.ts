@@ -130,6 +130,8 @@ describe("Pedro's queue (MyQueue)", () => {
     const catalogue = await graphql(platform.url, '{ procedures(first: 1) { pageInfo { endCursor } } }');
     const foreign = await sendDeskOperation(platform.url, 'MyQueue', { after: catalogue.data.procedures.pageInfo.endCursor }, pedro);
     expect(expectOneError(foreign, 'BAD_USER_INPUT').message).toMatch(/cursor/);
+    const madeUp = Buffer.from(JSON.stringify({ v: 1, dueOn: 'x', id: 'y' })).toString('base64url');
+    expectOneError(await sendDeskOperation(platform.url, 'MyQueue', { after: madeUp }, pedro), 'BAD_USER_INPUT');
   });
 
   it("shows Óscar RENIEC's queue, without Ana's revalidation", async () => {

@@ -185,12 +185,16 @@ describe.each(['postgres', 'pglite'] as const)('the record itself, on %s', (engi
     await own?.close();
   });
 
-  const refused = (sql: string, parameters: unknown[]) => expect(own.db.query(sql, parameters)).rejects.toThrow(/append-only|no event|cannot be deleted/);
+  const refused = (sql: string, parameters: unknown[]) => expect(own.db.query(sql, parameters)).rejects.toThrow(/append-only|no event|cannot be deleted|keeps whose/);
 
   it("refuses to rewrite or delete a citizen's events, or to delete the application", async () => {
     await refused(`UPDATE application_events SET note = 'otra cosa' WHERE application_id = $1`, [id]);
     await refused('DELETE FROM application_events WHERE application_id = $1', [id]);
     await refused('DELETE FROM applications WHERE id = $1', [id]);
+    // Nor can it be passed off as the seed's, or as someone else's, to get round that.
+    await refused('UPDATE applications SET seeded = true WHERE id = $1', [id]);
+    await refused(`UPDATE applications SET dni = '45678912' WHERE id = $1`, [id]);
+    await refused('UPDATE applications SET updated_at = updated_at - interval \'1 day\' WHERE id = $1', [id]);
     const events = await own.db.query('SELECT note FROM application_events WHERE application_id = $1', [id]);
     expect(events.rows).toHaveLength(1);
   });

@@ -461,7 +461,7 @@ describe.each(['postgres', 'pglite'] as const)('portal on %s: migration 002 on a
     const own = await ownApplication(opened.db, 'CUT-2026-001300');
 
     // 004 (the lifecycle's columns), 006 (due dates, event ids) and 007 (the record kept) come after, and only add.
-    expect(await migrate(opened.db, portalService.migrations)).toEqual(['002_seeded_applications.sql', '004_lifecycle.sql', '006_queue.sql', '007_append_only.sql']);
+    expect(await migrate(opened.db, portalService.migrations)).toEqual(['002_seeded_applications.sql', '004_lifecycle.sql', '006_queue.sql', '007_append_only.sql', '008_record_kept.sql']);
     const today = date('2026-03-01');
     await portalService.seed(opened.db, { citizens: CITIZENS, today });
 

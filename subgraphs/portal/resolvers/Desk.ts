@@ -1,5 +1,6 @@
 import type { Caller } from '../../../lib/caller.js';
 import { badUserInput, forbidden } from '../../../lib/errors.js';
+import { isCaseNumber } from '../caseNumbers.js';
 import type { PortalContext } from '../context.js';
 import { decodeCursor, QUEUE_ORDER } from '../cursor.js';
 import { STATUS_WORDS, UNDECIDED } from '../lifecycle.js';
@@ -33,7 +34,9 @@ export const Desk = {
   async queue(desk: DeskParent, args: QueueArgs, { store, loaders, today }: PortalContext): Promise<QueuePage> {
     const first = args.first ?? 20;
     if (first < 1 || first > MAX_PAGE_SIZE) throw badUserInput(`first va de 1 a ${MAX_PAGE_SIZE}.`, 'first');
-    const after = args.after == null ? null : decodeCursor(QUEUE_ORDER, args.after);
+    const decoded = args.after == null ? null : decodeCursor(QUEUE_ORDER, args.after);
+    // A cursor is the client's to send back: one made up must not reach SQL's date cast.
+    const after = decoded && /^\d{4}-\d{2}-\d{2}$/.test(decoded.dueOn) && isCaseNumber(decoded.id) ? decoded : null;
     if (args.after != null && after === null) throw badUserInput('after no es un cursor de esta cola: pasa el endCursor de la página anterior.', 'after');
     const statuses = args.status ?? [...UNDECIDED];
     const decided = statuses.filter((status) => !UNDECIDED.has(status));
