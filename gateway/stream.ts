@@ -17,7 +17,7 @@ import {
 import { DELIBERATE_CODES, SUBGRAPH_ERROR, SUBGRAPH_UNAVAILABLE } from '../lib/errors.js';
 import type { KeySet } from '../lib/keys.js';
 import type { Logger } from '../lib/logger.js';
-import { queryLimitRules, queryParseOptions, type QueryLimits } from '../lib/queryLimits.js';
+import { costRefusal, queryLimitRules, queryParseOptions, type QueryLimits } from '../lib/queryLimits.js';
 import type { SignIn } from '../lib/signIn.js';
 import { contextBuilder, type Admission, type GatewayContext } from './context.js';
 import { assertion } from './traffic/assertion.js';
@@ -165,6 +165,9 @@ function operationOf(req: Request, schema: ServedSchema, limits: QueryLimits): {
   const operation = getOperationAST(document, operationName ?? undefined);
   if (!operation) throw new Refusal(400, 'OPERATION_RESOLUTION_FAILURE', operationName ? `The document has no operation "${operationName}".` : 'Name the operation to run: the document has several.');
   if (operation.operation !== 'subscription') throw new Refusal(400, 'BAD_REQUEST', `Only subscriptions are served at /graphql/stream: send a ${operation.operation} to /graphql.`);
+  // Each event runs the whole selection again: what /graphql would refuse as too costly, this refuses too.
+  const tooCostly = costRefusal(schema.apiSchema, document, operation, variables as Record<string, unknown> | undefined, limits.maxCost);
+  if (tooCostly) throw new Refusal(400, 'GRAPHQL_VALIDATION_FAILED', tooCostly.error.message);
   const fragments = new Map(document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])));
   const [field] = new Set(rootFieldNames(operation.selectionSet, fragments));
   const subgraph = field && schema.routing.owners.get(field);

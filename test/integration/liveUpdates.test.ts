@@ -168,6 +168,17 @@ describe('what /graphql/stream refuses', () => {
     expect([overHttp.status, overHttp.errors?.map((error) => error.extensions?.code)]).toEqual([400, ['BAD_REQUEST']]);
   });
 
+  it('refuses what /graphql would refuse as too costly: each event runs the selection again', async () => {
+    const strict = await startGateway({ kind: 'sdl', sdl: platform.supergraphSdl }, { queryLimits: { maxCost: 3 } });
+    try {
+      const answer = await postRaw(`${strict.baseUrl}/graphql/stream`, JSON.stringify({ query: MY_APPLICATION_UPDATES }), { accept: 'text/event-stream', authorization: `Bearer ${ana}` });
+      expect([answer.status, answer.errors?.map((error) => error.extensions?.code)]).toEqual([400, ['GRAPHQL_VALIDATION_FAILED']]);
+      expect(answer.errors?.[0]?.message).toMatch(/cost limit of 3/);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("tells an official the stream is not theirs: FORBIDDEN from the portal, then complete", async () => {
     const stream = await openStream(platform.baseUrl, pedro.token);
     const refused = await stream.next();
