@@ -15,6 +15,9 @@ import { PortalStore, type ApplicationRecord } from './store.js';
 
 const typeDefs = loadTypeDefs(new URL('./schema.graphql', import.meta.url));
 
+/** How long a starting portal waits for Redis before serving without it for now. */
+const REDIS_WAIT_MS = 2000;
+
 /** The same words for a case number that is someone else's and one that does not exist. */
 const NOT_YOURS = 'No tienes ninguna solicitud con este número de expediente.';
 
@@ -48,6 +51,10 @@ export const portalService: SubgraphService = {
   create: async (deps) => {
     await fillDueDates(deps.db);
     const shared = deps.redis ? openSharedStore({ url: deps.redis.url, keyPrefix: deps.redis.keyPrefix, logger: deps.logger }) : null;
+    // A replica starting beside a working Redis tells the others of its first change (a notice
+    // published before the connection is up would fail open, and be lost); a Redis that is down
+    // holds nothing up for long.
+    await shared?.connected(REDIS_WAIT_MS);
     // The store tells the feed of each event it writes; the feed reads them back through the store.
     const store: PortalStore = new PortalStore(deps.db, (change) => feed.changed(change));
     const feed = new ApplicationFeed(store, deps.logger, shared && deps.redis ? { store: shared, keyPrefix: deps.redis.keyPrefix } : null);

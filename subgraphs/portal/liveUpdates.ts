@@ -20,6 +20,13 @@ export interface ApplicationUpdate {
 /** The events read from the database in one go; a longer backlog is read page by page. */
 const PAGE = 100;
 
+/**
+ * With Redis, how long a stream waits for a notice before it looks again anyway: a notice lost to a
+ * Redis hiccup (a publish that timed out while the subscribers stayed connected) delays an event by
+ * at most this, one indexed read per open stream. In memory no notice can be lost.
+ */
+export const LOST_NOTICE_RECHECK_MS = 3000;
+
 /** What a notice on the channel says: whose applications changed, and which replica says so. */
 interface Notice {
   dni: string;
@@ -92,10 +99,15 @@ export class ApplicationFeed {
       if (!mine.size && this.followers.get(dni) === mine) this.followers.delete(dni);
       wakeUp?.();
     };
+    const recheck = this.shared ? LOST_NOTICE_RECHECK_MS : null;
     const nextNotice = () =>
       new Promise<void>((resolve) => {
         if (noticed || closed) return resolve();
-        wakeUp = resolve;
+        const timer = recheck === null ? null : setTimeout(resolve, recheck);
+        wakeUp = () => {
+          if (timer) clearTimeout(timer);
+          resolve();
+        };
       }).finally(() => {
         wakeUp = null;
         noticed = false;

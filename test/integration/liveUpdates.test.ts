@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../../lib/http.js';
 import { createLogger } from '../../lib/logger.js';
-import { applicationsChannel } from '../../subgraphs/portal/liveUpdates.js';
+import { applicationsChannel, LOST_NOTICE_RECHECK_MS } from '../../subgraphs/portal/liveUpdates.js';
 import { portalService } from '../../subgraphs/portal/createSubgraph.js';
 import type { SubgraphServer } from '../../subgraphs/shared/service.js';
 import { citizenToken, graphql, officialToken, postRaw, type Credentials } from '../helpers/graphql.js';
@@ -222,11 +222,12 @@ describe('two portal replicas on one database and one Redis', () => {
     // Both replicas listen on the channel before anything is moved.
     const probe = new Redis(MACHINE_REDIS_URL);
     try {
-      for (let attempt = 0; attempt < 100; attempt += 1) {
-        const [, listeners] = (await probe.pubsub('NUMSUB', applicationsChannel(keyPrefix))) as [string, number];
-        if (listeners >= 2) break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
+      let listeners = 0;
+      for (let attempt = 0; attempt < 200 && listeners < 2; attempt += 1) {
+        [, listeners] = (await probe.pubsub('NUMSUB', applicationsChannel(keyPrefix))) as [string, number];
+        if (listeners < 2) await new Promise((resolve) => setTimeout(resolve, 50));
       }
+      expect(listeners, 'both portal replicas subscribed to the channel').toBe(2);
     } finally {
       probe.disconnect();
     }
@@ -253,6 +254,17 @@ describe('two portal replicas on one database and one Redis', () => {
       expectUpdate(event, id, to);
     }
     expect(await stream.pending(QUIET_MS)).toEqual([]);
+    stream.close();
+  });
+
+  it('delivers an event whose notice was lost, when the stream looks again on its own', async () => {
+    await makeRoomForAna();
+    const stream = await openStream(second.baseUrl, ana);
+    const id = await anaApplies(thirdForMoves.url);
+    expectUpdate(await stream.next(), id, 'SUBMITTED');
+    // Written straight to the database: no replica hears of it, as when a notice is lost.
+    await makeRoomForAna();
+    expectUpdate(await stream.next(LOST_NOTICE_RECHECK_MS + 2000), id, 'CANCELLED');
     stream.close();
   });
 
