@@ -40,8 +40,8 @@ export const DELIBERATE_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
-export function badUserInput(message: string, field?: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...(field ? { field } : {}) } });
+export function badUserInput(message: string, field?: string, details: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...(field ? { field } : {}), ...details } });
 }
 
 /** What the caller acted on changed meanwhile (another official moved it first): read it again. */

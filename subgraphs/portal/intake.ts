@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import { badUserInput, notFound } from '../../lib/errors.js';
 import { STATUS_CHECKS, type ChannelKind, type StatusCheckEntry } from './catalogue.js';
 import type { PortalContext } from './context.js';
@@ -133,12 +133,8 @@ export function openingFor(
   const notMet = requirements.filter((requirement) => requirement.kind === 'STATUS_CHECK' && requirement.status === 'NOT_MET');
   const impossible = notMet.filter((requirement) => whenNotMet(requirement.code) === 'REFUSE');
   if (impossible.length > 0) {
-    throw new GraphQLError(`No puedes iniciar "${procedure.title}". ${impossible.map(saying).join(' ')}`, {
-      extensions: {
-        code: 'BAD_USER_INPUT',
-        field: 'procedureSlug',
-        requirements: impossible.map(({ code, detail }) => ({ code, detail })),
-      },
+    throw badUserInput(`No puedes iniciar "${procedure.title}". ${impossible.map(saying).join(' ')}`, 'procedureSlug', {
+      requirements: impossible.map(({ code, detail }) => ({ code, detail })),
     });
   }
   if (notMet.length === 0) return { status: 'SUBMITTED', nextStep: null, note: receivedNote(channel) };

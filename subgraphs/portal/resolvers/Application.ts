@@ -29,12 +29,9 @@ export const Application = {
     return loaders.timeline.load(application.id);
   },
 
-  applicant(application: ApplicationRecord, _args: unknown, { loaders }: PortalContext) {
-    return loaders.procedure.load(application.procedureSlug).then((procedure) => ({
-      caseNumber: application.id,
-      dni: application.dni,
-      handledBy: procedure?.agencyCode,
-    }));
+  /** Named for this case and the agency handling it: RENIEC answers the name for that case only. */
+  async applicant(application: ApplicationRecord, _args: unknown, context: PortalContext) {
+    return { caseNumber: application.id, dni: application.dni, handledBy: await Application.handledBy(application, _args, context) };
   },
 
   async requirements(application: ApplicationParent, _args: unknown, { loaders }: PortalContext) {
